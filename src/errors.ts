@@ -1,0 +1,195 @@
+/**
+ * The error family. Every error the SDK throws is a {@link ClusterOpsError} with a stable
+ * string `code`, the offending values in `details`, and a message that says what to do next.
+ * Callers branch on `instanceof` or `code`, never on message text.
+ *
+ * Domain-specific subclasses live next to their domain (`src/<domain>/errors.ts`) and extend
+ * {@link ClusterOpsError}; the ones shared by several layers are here.
+ */
+
+export interface ClusterOpsErrorOptions {
+  /** The underlying error, if any (already scrubbed of secrets by the layer that wraps it). */
+  cause?: unknown;
+  /** The offending values: node ids, addresses, slots, option names. Plain data only. */
+  details?: Record<string, unknown>;
+}
+
+export class ClusterOpsError extends Error {
+  /** A stable machine-readable code, e.g. `ERR_INVALID_ARGUMENT`. */
+  readonly code: string;
+  /** The offending values (node id, address, slot, option name...). Never secrets. */
+  readonly details: Readonly<Record<string, unknown>>;
+
+  constructor(code: string, message: string, options: ClusterOpsErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.code = code;
+    this.details = Object.freeze({ ...(options.details ?? {}) });
+  }
+}
+
+/** Bad input from the caller, refused before anything is sent to a server. */
+export class InvalidArgumentError extends ClusterOpsError {
+  /** The option or argument name, e.g. `replicasPerMaster`. */
+  readonly argument: string;
+
+  constructor(argument: string, value: unknown, problem: string, fix: string) {
+    super(
+      'ERR_INVALID_ARGUMENT',
+      `Invalid ${argument} ${describeValue(value)}: ${problem}. ${fix}`,
+      { details: { argument, value: safeValue(value) } },
+    );
+    this.argument = argument;
+  }
+}
+
+/** A node id (or address) that the cluster does not know. */
+export class UnknownNodeError extends ClusterOpsError {
+  readonly nodeId: string;
+
+  constructor(nodeId: string, known: readonly string[] = []) {
+    const hint = known.length > 0 ? ` Known nodes: ${known.slice(0, 12).join(', ')}${known.length > 12 ? ', ...' : ''}.` : '';
+    super('ERR_UNKNOWN_NODE', `Unknown node "${nodeId}": no node of the cluster has this id or address. Call refresh() and use an id from state.nodes.${hint}`, {
+      details: { nodeId },
+    });
+    this.nodeId = nodeId;
+  }
+}
+
+/** A node could not be reached (connection refused, timeout, DNS). */
+export class NodeUnreachableError extends ClusterOpsError {
+  readonly address: string;
+
+  constructor(address: string, reason: string, options: { cause?: unknown } = {}) {
+    super(
+      'ERR_NODE_UNREACHABLE',
+      `Cannot connect to ${address}: ${reason}. Check that redis-server runs there and listens on that address; ` +
+        `since Redis 3.2 protected mode only accepts 127.0.0.1 unless 'protected-mode no' or a password is set.`,
+      { cause: options.cause, details: { address } },
+    );
+    this.address = address;
+  }
+}
+
+/** The node refused our credentials (WRONGPASS / NOAUTH). */
+export class AuthenticationError extends ClusterOpsError {
+  readonly address: string;
+
+  constructor(address: string, reason: string) {
+    super('ERR_AUTH', `Authentication to ${address} failed: ${reason}. Pass the right password (and username for an ACL user) to the options.`, {
+      details: { address },
+    });
+    this.address = address;
+  }
+}
+
+/** The node runs without `cluster-enabled yes`. */
+export class NotClusterNodeError extends ClusterOpsError {
+  readonly address: string;
+
+  constructor(address: string) {
+    super(
+      'ERR_NOT_CLUSTER_NODE',
+      `Node ${address} is not configured as a cluster node: set 'cluster-enabled yes' in its config file and restart it.`,
+      { details: { address } },
+    );
+    this.address = address;
+  }
+}
+
+/** A node that must be empty (create, add-node) holds keys, slots or knows other nodes. */
+export class NodeNotEmptyError extends ClusterOpsError {
+  readonly address: string;
+  readonly reason: 'keys' | 'slots' | 'knows-other-nodes';
+
+  constructor(address: string, reason: 'keys' | 'slots' | 'knows-other-nodes', detail: string) {
+    const fix =
+      reason === 'keys'
+        ? 'Empty it first (FLUSHALL, only if its data is disposable) or use a fresh node.'
+        : reason === 'slots'
+          ? "Its old cluster config claims slots ('ERR Slot N is already busy'): stop it, delete its cluster-config-file (nodes-PORT.conf), or run CLUSTER RESET on it."
+          : 'It belongs to another cluster (an old nodes-PORT.conf): run CLUSTER RESET on it or delete its cluster-config-file and restart it.';
+    super('ERR_NODE_NOT_EMPTY', `Node ${address} is not empty: ${detail}. ${fix}`, { details: { address, reason } });
+    this.address = address;
+    this.reason = reason;
+  }
+}
+
+/** A server replied with an error to an admin command. */
+export class CommandFailedError extends ClusterOpsError {
+  readonly address: string;
+  readonly command: string;
+  /** The server's reply, e.g. `ERR Slot 5 is already busy`. */
+  readonly reply: string;
+
+  constructor(address: string, command: string, reply: string, options: { cause?: unknown } = {}) {
+    super('ERR_COMMAND_FAILED', `${command} on ${address} failed: ${reply}`, {
+      cause: options.cause,
+      details: { address, command, reply },
+    });
+    this.address = address;
+    this.command = command;
+    this.reply = reply;
+  }
+}
+
+/** A reply we could not parse (CLUSTER NODES, INFO...). */
+export class MalformedReplyError extends ClusterOpsError {
+  constructor(what: string, problem: string, line?: string) {
+    super(
+      'ERR_MALFORMED_REPLY',
+      `Malformed ${what}: ${problem}${line === undefined ? '' : ` in line "${truncate(line, 200)}"`}. Is this a Redis 5.0+ cluster node?`,
+      { details: { what, line } },
+    );
+  }
+}
+
+/** The cluster did not agree within the time allowed. */
+export class ConvergenceTimeoutError extends ClusterOpsError {
+  readonly disagreements: readonly string[];
+
+  constructor(timeoutMs: number, disagreements: readonly string[]) {
+    super(
+      'ERR_CONVERGENCE_TIMEOUT',
+      `The cluster did not converge within ${timeoutMs} ms: ${disagreements.slice(0, 5).join('; ')}${
+        disagreements.length > 5 ? `; and ${disagreements.length - 5} more` : ''
+      }. Run check() for details; raise timeoutMs if gossip is slow on this network.`,
+      { details: { timeoutMs, disagreements } },
+    );
+    this.disagreements = disagreements;
+  }
+}
+
+/** The caller's AbortSignal fired. */
+export class OperationAbortedError extends ClusterOpsError {
+  constructor(operation: string, detail = '') {
+    super('ERR_ABORTED', `${operation} was aborted${detail === '' ? '' : `: ${detail}`}`, { details: { operation } });
+  }
+}
+
+/** A plan cannot be executed (it was made for another cluster, or its preconditions broke). */
+export class PlanError extends ClusterOpsError {
+  constructor(message: string, details: Record<string, unknown> = {}) {
+    super('ERR_PLAN', message, { details });
+  }
+}
+
+function describeValue(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(truncate(value, 120));
+  if (typeof value === 'number' || typeof value === 'boolean' || value === null || value === undefined) return String(value);
+  try {
+    return truncate(JSON.stringify(value), 160);
+  } catch {
+    return Object.prototype.toString.call(value);
+  }
+}
+
+function safeValue(value: unknown): unknown {
+  if (typeof value === 'string') return truncate(value, 200);
+  if (typeof value === 'number' || typeof value === 'boolean' || value === null || value === undefined) return value;
+  return describeValue(value);
+}
+
+function truncate(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max)}...`;
+}

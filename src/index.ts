@@ -1,0 +1,34 @@
+// The public face of redis-cluster-ops: re-exports only.
+export * from './errors';
+
+export { SlotSet, assertSlot } from './model/slot-set';
+export type { SlotRange, SlotSetInput } from './model/slot-set';
+export { keySlot, SLOT_COUNT } from './model/key-slot';
+export { parseAddress, formatAddress } from './model/address';
+export type { NodeAddress } from './model/address';
+export { parseClusterNodes } from './model/cluster-nodes-parser';
+export { parseInfo } from './model/info-parser';
+export { ClusterState } from './model/cluster-state';
+export type { ClusterNode } from './model/cluster-state';
+export type { NodeInfo, NodeRole, OpenSlotMark } from './model/node-info';
+export type { NodeView, UnreachableNode } from './model/node-view';
+export { findDisagreements } from './model/agreement';
+
+export { planCreate } from './plan/create-plan';
+export type { CreatePlan, CreatePlanOptions, PlannedMaster, PlannedReplica, AntiAffinityViolation } from './plan/create-plan';
+
+export { NodePool } from './net/node-pool';
+export { NodeClient } from './net/node-client';
+export type { ConnectionOptions, NatMap } from './net/connection-options';
+
+export { ClusterTopology } from './topology/cluster-topology';
+export type { CreateOptions } from './topology/cluster-topology';
+export type { ClusterTopologyOptions } from './topology/topology-options';
+export type { ClusterTopologyEvents, CreateStep, CreateStepEvent, ConvergedEvent } from './topology/topology-events';
+export type { CheckReport, ClusterProblem, ProblemCode } from './topology/check-rules';
+export type { CreateResult } from './topology/create-cluster';
+export type { WaitForConvergenceOptions, ConvergenceResult } from './topology/convergence';
+
+export { LocalCluster } from './local/local-cluster';
+export type { LocalNode, StartNodeOptions } from './local/local-cluster';
+export type { LocalClusterOptions } from './local/local-cluster-options';

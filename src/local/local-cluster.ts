@@ -1,0 +1,222 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Cluster, type ClusterOptions } from 'ioredis';
+import { ClusterOpsError, InvalidArgumentError, UnknownNodeError } from '../errors';
+import { formatAddress, type NodeAddress } from '../model/address';
+import { NodePool } from '../net/node-pool';
+import { ClusterTopology } from '../topology/cluster-topology';
+import { findClusterPort } from './free-port';
+import { resolveLocalClusterOptions, type LocalClusterOptions, type ResolvedLocalClusterOptions } from './local-cluster-options';
+import { trackDir, untrackDir } from './process-registry';
+import { RedisProcess } from './redis-process';
+
+/** A node LocalCluster started. */
+export interface LocalNode {
+  host: string;
+  port: number;
+  /** `host:port` */
+  address: string;
+  /** The process id while it runs. */
+  pid: number | undefined;
+  dir: string;
+  logFile: string;
+  configFile: string;
+}
+
+export interface StartNodeOptions {
+  /** Loopback address to bind (e.g. 127.0.0.2 to play another host). @defaultValue the cluster's first host */
+  host?: string;
+  /** Extra redis.conf directives for this node. */
+  config?: Record<string, string | number>;
+}
+
+/**
+ * Real redis-server processes on loopback, in a temporary directory: the embedded default for
+ * demos, examples and tests. Every process is stopped and the directory removed by stop(), and
+ * also when this Node process exits.
+ */
+export class LocalCluster {
+  readonly options: ResolvedLocalClusterOptions;
+  /** The temporary directory holding every node's config, data and log. */
+  readonly dir: string;
+  private readonly processes: RedisProcess[] = [];
+  private readonly pool: NodePool;
+  private stopped = false;
+
+  private constructor(options: ResolvedLocalClusterOptions, dir: string) {
+    this.options = options;
+    this.dir = dir;
+    this.pool = new NodePool(options.password === undefined ? {} : { password: options.password });
+  }
+
+  /**
+   * Starts `masters x (1 + replicasPerMaster)` nodes on free loopback ports and (unless
+   * `create: false`) creates the cluster with ClusterTopology. Resolves once every node reports
+   * cluster_state:ok and all agree.
+   */
+  static async start(options: LocalClusterOptions = {}): Promise<LocalCluster> {
+    const resolved = resolveLocalClusterOptions(options);
+    const dir = mkdtempSync(join(resolved.dir ?? tmpdir(), 'redis-cluster-ops-'));
+    trackDir(dir);
+    const local = new LocalCluster(resolved, dir);
+    try {
+      const count = resolved.masters * (1 + resolved.replicasPerMaster);
+      const hosts = resolved.hosts;
+      await Promise.all(
+        Array.from({ length: count }, (_, index) => local.startProcess({ host: hosts[index % hosts.length] as string }, resolved.basePort === undefined ? undefined : resolved.basePort + index)),
+      );
+      if (resolved.create) {
+        const topology = local.topology();
+        try {
+          await topology.create(local.seeds, { replicasPerMaster: resolved.replicasPerMaster });
+        } finally {
+          await topology.close();
+        }
+      }
+      return local;
+    } catch (error) {
+      await local.stop();
+      throw error;
+    }
+  }
+
+  /** Every node's address, in start order. */
+  get seeds(): NodeAddress[] {
+    return this.processes.map((p) => ({ host: p.host, port: p.port }));
+  }
+
+  get nodes(): LocalNode[] {
+    return this.processes.map((p) => ({
+      host: p.host,
+      port: p.port,
+      address: formatAddress(p),
+      pid: p.pid,
+      dir: p.dir,
+      logFile: p.logFile,
+      configFile: p.configFile,
+    }));
+  }
+
+  /** A new ClusterTopology over this cluster (the caller closes it). */
+  topology(options: { convergenceTimeoutMs?: number } = {}): ClusterTopology {
+    return new ClusterTopology({
+      seeds: this.seeds,
+      ...(this.options.password === undefined ? {} : { password: this.options.password }),
+      ...options,
+    });
+  }
+
+  /** An ioredis Cluster client over this cluster (the caller quits it). */
+  client(options: ClusterOptions = {}): Cluster {
+    return new Cluster(this.seeds, {
+      ...options,
+      redisOptions: { ...(this.options.password === undefined ? {} : { password: this.options.password }), ...options.redisOptions },
+    });
+  }
+
+  /** Starts one more cluster-enabled node that belongs to no cluster yet (for addNode, create). */
+  async startNode(options: StartNodeOptions = {}): Promise<NodeAddress> {
+    const host = options.host ?? (this.options.hosts[0] as string);
+    const started = await this.startProcess({ host, ...(options.config === undefined ? {} : { config: options.config }) });
+    return { host: started.host, port: started.port };
+  }
+
+  /** Kills a node's process (by node id or `host:port`); SIGKILL by default, as a crash would. */
+  async killNode(idOrAddress: string, signal: NodeJS.Signals = 'SIGKILL'): Promise<LocalNode> {
+    const process = await this.processOf(idOrAddress);
+    await process.kill(signal);
+    return this.describe(process);
+  }
+
+  /** Starts a killed node again with the same config and data dir (its nodes.conf survives). */
+  async restartNode(idOrAddress: string): Promise<LocalNode> {
+    const process = await this.processOf(idOrAddress);
+    await process.kill('SIGKILL');
+    await this.pool.drop(formatAddress(process));
+    await process.start();
+    return this.describe(process);
+  }
+
+  /** Freezes a node (SIGSTOP) so the cluster sees it hang; thawNode() resumes it. */
+  async freezeNode(idOrAddress: string): Promise<void> {
+    (await this.processOf(idOrAddress)).pause();
+  }
+
+  async thawNode(idOrAddress: string): Promise<void> {
+    (await this.processOf(idOrAddress)).resume();
+  }
+
+  /** The node id of an address (asks the node). */
+  async nodeIdOf(address: string): Promise<string> {
+    return this.pool.get(address).myId();
+  }
+
+  /** Stops every process and removes the directory. Safe to call twice. */
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    await this.pool.close();
+    await Promise.all(this.processes.map((p) => p.kill('SIGKILL')));
+    if (!this.options.keepDir) {
+      rmSync(this.dir, { recursive: true, force: true });
+      untrackDir(this.dir);
+    }
+  }
+
+  private async startProcess(spec: { host: string; config?: Record<string, string | number> }, fixedPort?: number): Promise<RedisProcess> {
+    const taken = new Set(this.processes.map((p) => p.port));
+    for (let attempt = 0; ; attempt++) {
+      const port = fixedPort ?? (await findClusterPort(spec.host, { exclude: taken }));
+      const process = new RedisProcess({
+        host: spec.host,
+        port,
+        dir: join(this.dir, `${spec.host}-${port}`),
+        redisServer: this.options.redisServer,
+        config: {
+          'cluster-node-timeout': this.options.nodeTimeoutMs,
+          ...(this.options.password === undefined ? {} : { requirepass: this.options.password, masterauth: this.options.password }),
+          ...this.options.config,
+          ...spec.config,
+        },
+      });
+      this.processes.push(process);
+      try {
+        await process.start();
+        return process;
+      } catch (error) {
+        this.processes.splice(this.processes.indexOf(process), 1);
+        await process.kill('SIGKILL');
+        // Another process may have taken the port between our check and redis's bind: try another.
+        const portClash = error instanceof ClusterOpsError && /Address already in use/i.test(error.message);
+        if (!portClash || fixedPort !== undefined || attempt >= 5) throw error;
+        taken.add(port);
+      }
+    }
+  }
+
+  private async processOf(idOrAddress: string): Promise<RedisProcess> {
+    if (typeof idOrAddress !== 'string' || idOrAddress.length === 0) {
+      throw new InvalidArgumentError('node', idOrAddress, 'not a node id or host:port', 'Pass a node id from state.nodes or an address from local.nodes.');
+    }
+    const byAddress = this.processes.find((p) => formatAddress(p) === idOrAddress);
+    if (byAddress !== undefined) return byAddress;
+    for (const process of this.processes) {
+      if (!process.running) {
+        // A stopped node cannot say its id: read it from its nodes.conf instead.
+        if (process.nodeIdFromConfig() === idOrAddress) return process;
+        continue;
+      }
+      try {
+        if ((await this.pool.get(formatAddress(process)).myId()) === idOrAddress) return process;
+      } catch {
+        if (process.nodeIdFromConfig() === idOrAddress) return process;
+      }
+    }
+    throw new UnknownNodeError(idOrAddress, this.processes.map((p) => formatAddress(p)));
+  }
+
+  private describe(process: RedisProcess): LocalNode {
+    return this.nodes.find((node) => node.address === formatAddress(process)) as LocalNode;
+  }
+}

@@ -1,0 +1,161 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ClusterOpsError } from '../errors';
+import { trackProcess, untrackProcess } from './process-registry';
+
+export interface RedisProcessSpec {
+  host: string;
+  port: number;
+  /** This node's own directory (data, nodes.conf, log). */
+  dir: string;
+  /** Path of the redis-server binary. */
+  redisServer: string;
+  /** Directives, rendered `name value` one per line, after our defaults. */
+  config: Record<string, string | number>;
+}
+
+/** A redis-server we started and own. */
+export class RedisProcess {
+  readonly host: string;
+  readonly port: number;
+  readonly dir: string;
+  readonly configFile: string;
+  readonly logFile: string;
+  private child: ChildProcess | undefined;
+  private exited: Promise<void> = Promise.resolve();
+
+  constructor(private readonly spec: RedisProcessSpec) {
+    this.host = spec.host;
+    this.port = spec.port;
+    this.dir = spec.dir;
+    this.configFile = join(spec.dir, `redis-${spec.port}.conf`);
+    this.logFile = join(spec.dir, `redis-${spec.port}.log`);
+  }
+
+  get pid(): number | undefined {
+    return this.child?.exitCode === null && this.child.signalCode === null ? this.child.pid : undefined;
+  }
+
+  get running(): boolean {
+    return this.pid !== undefined;
+  }
+
+  /** The config file we write: loopback-only, cluster-enabled, no persistence unless asked. */
+  renderConfig(): string {
+    const { host, port, dir } = this.spec;
+    const directives: Record<string, string | number> = {
+      port,
+      bind: host,
+      'protected-mode': 'no',
+      daemonize: 'no',
+      'cluster-enabled': 'yes',
+      'cluster-config-file': `nodes-${port}.conf`,
+      'cluster-node-timeout': 5000,
+      'cluster-announce-ip': host,
+      'bind-source-addr': host,
+      dir,
+      dbfilename: `dump-${port}.rdb`,
+      appendfilename: `appendonly-${port}.aof`,
+      appendonly: 'no',
+      save: '""',
+      logfile: this.logFile,
+      pidfile: join(dir, `redis-${port}.pid`),
+      loglevel: 'notice',
+      ...this.spec.config,
+    };
+    return `${Object.entries(directives)
+      .map(([name, value]) => `${name} ${value}`)
+      .join('\n')}\n`;
+  }
+
+  /** Writes the config (first start only) and spawns redis-server; resolves once it answers PING. */
+  async start(readyTimeoutMs = 10_000): Promise<void> {
+    mkdirSync(this.dir, { recursive: true });
+    if (!existsSync(this.configFile)) writeFileSync(this.configFile, this.renderConfig());
+    const logOffset = existsSync(this.logFile) ? statSync(this.logFile).size : 0;
+    const child = spawn(this.spec.redisServer, [this.configFile], { stdio: ['ignore', 'ignore', 'pipe'], detached: false });
+    let stderr = '';
+    child.stderr?.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    const spawnError = new Promise<Error>((resolve) => child.once('error', resolve));
+    this.child = child;
+    this.exited = new Promise((resolve) => child.once('exit', () => resolve()));
+    trackProcess(child);
+    const deadline = Date.now() + readyTimeoutMs;
+    for (;;) {
+      const failure = await Promise.race([spawnError, sleep(20).then(() => undefined)]);
+      if (failure !== undefined) {
+        throw new ClusterOpsError('ERR_REDIS_START', `Could not run ${this.spec.redisServer}: ${failure.message}. Install redis-server 7.x (apt-get install -y redis-server) or pass redisServer.`, {
+          details: { address: `${this.host}:${this.port}` },
+        });
+      }
+      if (child.exitCode !== null || child.signalCode !== null) {
+        throw new ClusterOpsError('ERR_REDIS_START', `redis-server on ${this.host}:${this.port} exited at start: ${(stderr + this.logTail()).trim().slice(-600)}`, {
+          details: { address: `${this.host}:${this.port}` },
+        });
+      }
+      if (this.logSince(logOffset).includes('Ready to accept connections')) return;
+      if (Date.now() > deadline) {
+        await this.kill('SIGKILL');
+        throw new ClusterOpsError('ERR_REDIS_START', `redis-server on ${this.host}:${this.port} was not ready within ${readyTimeoutMs} ms`, {
+          details: { address: `${this.host}:${this.port}` },
+        });
+      }
+    }
+  }
+
+  /** Sends a signal and waits for the process to exit (SIGTERM lets Redis save and exit cleanly). */
+  async kill(signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+    const child = this.child;
+    if (child === undefined || child.exitCode !== null || child.signalCode !== null) return;
+    child.kill(signal);
+    const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+    await this.exited;
+    clearTimeout(timer);
+    untrackProcess(child);
+  }
+
+  /** Stops the process from running (SIGSTOP): the node looks hung to the cluster. */
+  pause(): void {
+    this.child?.kill('SIGSTOP');
+  }
+
+  resume(): void {
+    this.child?.kill('SIGCONT');
+  }
+
+  private logSince(offset: number): string {
+    try {
+      return readFileSync(this.logFile).subarray(offset).toString('utf8');
+    } catch {
+      return '';
+    }
+  }
+
+  /** This node's id, read from its cluster config file (works while it is down). */
+  nodeIdFromConfig(): string | undefined {
+    try {
+      const text = readFileSync(join(this.dir, `nodes-${this.port}.conf`), 'utf8');
+      const line = text.split('\n').find((l) => l.split(' ')[2]?.split(',').includes('myself'));
+      return line?.split(' ')[0];
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** The end of this node's log file. */
+  logTail(bytes = 4000): string {
+    try {
+      const text = readFileSync(this.logFile, 'utf8');
+      return text.slice(-bytes);
+    } catch {
+      return '';
+    }
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -1,0 +1,251 @@
+import { Redis } from 'ioredis';
+import {
+  AuthenticationError,
+  ClusterOpsError,
+  CommandFailedError,
+  NodeUnreachableError,
+  NotClusterNodeError,
+} from '../errors';
+import { formatAddress, type NodeAddress } from '../model/address';
+import { parseClusterNodes } from '../model/cluster-nodes-parser';
+import { parseInfo } from '../model/info-parser';
+import type { NodeInfo } from '../model/node-info';
+import type { SlotSet } from '../model/slot-set';
+import { dialAddress, type ResolvedConnectionOptions } from './connection-options';
+import { describeCommand, scrubSecrets } from './secrets';
+
+export type CommandArg = string | number | Buffer;
+
+export interface CallOptions {
+  /** Overrides the client's command timeout for this command (e.g. a MIGRATE of a large batch). */
+  timeoutMs?: number;
+}
+
+export type SetSlotState = 'IMPORTING' | 'MIGRATING' | 'NODE' | 'STABLE';
+export type FailoverMode = 'default' | 'force' | 'takeover';
+
+export interface MigrateOptions {
+  /** MIGRATE's own I/O timeout in ms (the server fails with IOERR past it). */
+  timeoutMs: number;
+  /** Keep the keys on the source (COPY). */
+  copy?: boolean;
+  /** Overwrite keys that exist on the target (REPLACE); otherwise BUSYKEY. */
+  replace?: boolean;
+}
+
+/**
+ * One connection to one node, with typed admin commands. Errors are translated into the SDK's
+ * family and scrubbed of secrets. Created by NodePool; callers never construct ioredis clients.
+ */
+export class NodeClient {
+  /** The announced address, `host:port`. */
+  readonly address: string;
+  readonly host: string;
+  readonly port: number;
+  private redis: Redis | undefined;
+  private connecting: Promise<Redis> | undefined;
+
+  constructor(
+    address: NodeAddress,
+    private readonly options: ResolvedConnectionOptions,
+  ) {
+    this.host = address.host;
+    this.port = address.port;
+    this.address = formatAddress(address);
+  }
+
+  /** Sends any command; replies come back raw (ioredis decoding). */
+  async call(args: readonly CommandArg[], callOptions: CallOptions = {}): Promise<unknown> {
+    const redis = await this.connection();
+    const [name, ...rest] = args;
+    const timeoutMs = callOptions.timeoutMs ?? this.options.commandTimeoutMs;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        // A node that does not answer in time is treated as hung: drop the connection so later
+        // commands do not queue behind this one; the next call reconnects.
+        redis.disconnect();
+        reject(new NodeUnreachableError(this.address, `${describeCommand(args)} got no reply within ${timeoutMs} ms`));
+      }, timeoutMs);
+    });
+    try {
+      return await Promise.race([redis.call(String(name), ...rest), timeout]);
+    } catch (error) {
+      throw this.translate(error, args);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async ping(): Promise<void> {
+    await this.call(['PING']);
+  }
+
+  async clusterNodes(): Promise<NodeInfo[]> {
+    return parseClusterNodes(String(await this.call(['CLUSTER', 'NODES'])));
+  }
+
+  async clusterInfo(): Promise<Record<string, string>> {
+    return parseInfo(String(await this.call(['CLUSTER', 'INFO'])), `CLUSTER INFO reply from ${this.address}`);
+  }
+
+  async info(section?: string): Promise<Record<string, string>> {
+    const args: CommandArg[] = section === undefined ? ['INFO'] : ['INFO', section];
+    return parseInfo(String(await this.call(args)), `INFO reply from ${this.address}`);
+  }
+
+  async myId(): Promise<string> {
+    return String(await this.call(['CLUSTER', 'MYID']));
+  }
+
+  async dbsize(): Promise<number> {
+    return Number(await this.call(['DBSIZE']));
+  }
+
+  async meet(host: string, port: number, busPort?: number): Promise<void> {
+    await this.call(busPort === undefined ? ['CLUSTER', 'MEET', host, port] : ['CLUSTER', 'MEET', host, port, busPort]);
+  }
+
+  async addSlots(slots: SlotSet): Promise<void> {
+    if (slots.isEmpty) return;
+    await this.call(['CLUSTER', 'ADDSLOTSRANGE', ...slots.ranges.flatMap(([start, end]) => [start, end])]);
+  }
+
+  async delSlots(slots: SlotSet): Promise<void> {
+    if (slots.isEmpty) return;
+    await this.call(['CLUSTER', 'DELSLOTSRANGE', ...slots.ranges.flatMap(([start, end]) => [start, end])]);
+  }
+
+  async setConfigEpoch(epoch: number): Promise<void> {
+    await this.call(['CLUSTER', 'SET-CONFIG-EPOCH', epoch]);
+  }
+
+  async bumpEpoch(): Promise<string> {
+    return String(await this.call(['CLUSTER', 'BUMPEPOCH']));
+  }
+
+  async replicate(masterId: string): Promise<void> {
+    await this.call(['CLUSTER', 'REPLICATE', masterId]);
+  }
+
+  async setSlot(slot: number, state: SetSlotState, nodeId?: string): Promise<void> {
+    await this.call(nodeId === undefined ? ['CLUSTER', 'SETSLOT', slot, state] : ['CLUSTER', 'SETSLOT', slot, state, nodeId]);
+  }
+
+  async countKeysInSlot(slot: number): Promise<number> {
+    return Number(await this.call(['CLUSTER', 'COUNTKEYSINSLOT', slot]));
+  }
+
+  async getKeysInSlot(slot: number, count: number): Promise<string[]> {
+    return (await this.call(['CLUSTER', 'GETKEYSINSLOT', slot, count])) as string[];
+  }
+
+  /**
+   * MIGRATE a batch of keys to `target` (the target's announced address, as the source node
+   * must dial it). Resolves to 'NOKEY' when none of the keys existed.
+   */
+  async migrate(target: NodeAddress, keys: readonly string[], migrateOptions: MigrateOptions): Promise<'OK' | 'NOKEY'> {
+    const args: CommandArg[] = ['MIGRATE', target.host, target.port, '', 0, Math.max(1, Math.round(migrateOptions.timeoutMs))];
+    if (migrateOptions.copy === true) args.push('COPY');
+    if (migrateOptions.replace === true) args.push('REPLACE');
+    if (this.options.password !== undefined) {
+      if (this.options.username !== undefined) args.push('AUTH2', this.options.username, this.options.password);
+      else args.push('AUTH', this.options.password);
+    }
+    args.push('KEYS', ...keys);
+    // Our own timeout leaves room for MIGRATE's, so the server's IOERR (clearer) wins.
+    const reply = await this.call(args, { timeoutMs: migrateOptions.timeoutMs * 2 + this.options.commandTimeoutMs });
+    return reply === 'NOKEY' ? 'NOKEY' : 'OK';
+  }
+
+  async forget(nodeId: string): Promise<void> {
+    await this.call(['CLUSTER', 'FORGET', nodeId]);
+  }
+
+  async failover(mode: FailoverMode = 'default'): Promise<void> {
+    await this.call(mode === 'default' ? ['CLUSTER', 'FAILOVER'] : ['CLUSTER', 'FAILOVER', mode.toUpperCase()]);
+  }
+
+  async reset(hard = false): Promise<void> {
+    await this.call(['CLUSTER', 'RESET', hard ? 'HARD' : 'SOFT']);
+  }
+
+  async configGet(pattern: string): Promise<Record<string, string>> {
+    const flat = (await this.call(['CONFIG', 'GET', pattern])) as string[];
+    const result: Record<string, string> = {};
+    for (let i = 0; i + 1 < flat.length; i += 2) result[flat[i] as string] = flat[i + 1] as string;
+    return result;
+  }
+
+  async configSet(name: string, value: string | number): Promise<void> {
+    await this.call(['CONFIG', 'SET', name, value]);
+  }
+
+  /** Closes the connection; the next call reconnects. */
+  async close(): Promise<void> {
+    const redis = this.redis;
+    this.redis = undefined;
+    this.connecting = undefined;
+    if (redis === undefined) return;
+    try {
+      if (redis.status === 'ready') await Promise.race([redis.quit(), new Promise((resolve) => setTimeout(resolve, 500))]);
+    } catch {
+      // already gone
+    } finally {
+      redis.disconnect();
+    }
+  }
+
+  private async connection(): Promise<Redis> {
+    if (this.redis !== undefined && (this.redis.status === 'ready' || this.redis.status === 'connect')) return this.redis;
+    if (this.connecting !== undefined) return this.connecting;
+    this.connecting = this.openConnection().finally(() => {
+      this.connecting = undefined;
+    });
+    return this.connecting;
+  }
+
+  private async openConnection(): Promise<Redis> {
+    this.redis?.disconnect();
+    this.redis = undefined;
+    const dial = dialAddress(this.options.natMap, this.host, this.port);
+    const redis = new Redis({
+      host: dial.host,
+      port: dial.port,
+      ...(this.options.username === undefined ? {} : { username: this.options.username }),
+      ...(this.options.password === undefined ? {} : { password: this.options.password }),
+      ...(this.options.tls === undefined ? {} : { tls: this.options.tls }),
+      connectTimeout: this.options.connectTimeoutMs,
+      lazyConnect: true,
+      enableReadyCheck: false,
+      enableOfflineQueue: true,
+      maxRetriesPerRequest: 0,
+      autoResendUnfulfilledCommands: false,
+      retryStrategy: () => null,
+    });
+    // Errors surface through the command promises; an unhandled 'error' event would crash the process.
+    redis.on('error', () => undefined);
+    try {
+      await redis.connect();
+    } catch (error) {
+      redis.disconnect();
+      throw this.translate(error, ['CONNECT']);
+    }
+    this.redis = redis;
+    return redis;
+  }
+
+  private translate(error: unknown, args: readonly CommandArg[]): ClusterOpsError {
+    if (error instanceof ClusterOpsError) return error;
+    const raw = error instanceof Error ? error.message : String(error);
+    const message = scrubSecrets(raw, [this.options.password]);
+    const command = describeCommand(args);
+    if (/^(WRONGPASS|NOAUTH)\b/.test(message) || message.startsWith('ERR invalid password') || message.startsWith('ERR invalid username')) {
+      return new AuthenticationError(this.address, message);
+    }
+    if (message.includes('cluster support disabled')) return new NotClusterNodeError(this.address);
+    const isReply = error instanceof Error && error.name === 'ReplyError';
+    if (isReply) return new CommandFailedError(this.address, command, message);
+    return new NodeUnreachableError(this.address, message, { cause: new Error(message) });
+  }
+}

@@ -1,0 +1,39 @@
+import { formatAddress, parseAddress, type NodeAddress } from '../model/address';
+import { resolveConnectionOptions, type ConnectionOptions, type ResolvedConnectionOptions } from './connection-options';
+import { NodeClient } from './node-client';
+
+/** One NodeClient per announced address, created on first use and reused until close(). */
+export class NodePool {
+  readonly options: ResolvedConnectionOptions;
+  private readonly clients = new Map<string, NodeClient>();
+
+  constructor(options: ConnectionOptions = {}) {
+    this.options = resolveConnectionOptions(options);
+  }
+
+  /** The client for an address (`host:port` or `{ host, port }`). */
+  get(address: NodeAddress | string): NodeClient {
+    const parsed = typeof address === 'string' ? parseAddress(address) : address;
+    const key = formatAddress(parsed);
+    let client = this.clients.get(key);
+    if (client === undefined) {
+      client = new NodeClient(parsed, this.options);
+      this.clients.set(key, client);
+    }
+    return client;
+  }
+
+  /** Drops (and closes) the client of an address, e.g. a node that was removed. */
+  async drop(address: NodeAddress | string): Promise<void> {
+    const key = typeof address === 'string' ? address : formatAddress(address);
+    const client = this.clients.get(key);
+    this.clients.delete(key);
+    await client?.close();
+  }
+
+  async close(): Promise<void> {
+    const clients = [...this.clients.values()];
+    this.clients.clear();
+    await Promise.all(clients.map((client) => client.close()));
+  }
+}

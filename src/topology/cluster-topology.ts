@@ -1,0 +1,99 @@
+import EventEmitter from 'eventemitter3';
+import { formatAddress, parseAddress, type NodeAddress } from '../model/address';
+import type { ClusterState } from '../model/cluster-state';
+import { NodePool } from '../net/node-pool';
+import { planCreate, type CreatePlan, type CreatePlanOptions } from '../plan/create-plan';
+import { checkClusterState, type CheckReport } from './check-rules';
+import { awaitAgreement, type ConvergenceResult, type WaitForConvergenceOptions } from './convergence';
+import { executeCreate, type CreateResult, type ExecuteCreateOptions } from './create-cluster';
+import { discoverCluster } from './discover';
+import type { TopologyContext } from './topology-context';
+import type { ClusterTopologyEvents } from './topology-events';
+import { resolveTopologyOptions, type ClusterTopologyOptions, type ResolvedClusterTopologyOptions } from './topology-options';
+
+export interface CreateOptions extends CreatePlanOptions, ExecuteCreateOptions {}
+
+/**
+ * The cluster as a whole: discovery, checks, creation, membership and repair. Holds one
+ * connection per node (NodePool) until close().
+ */
+export class ClusterTopology extends EventEmitter<ClusterTopologyEvents> implements TopologyContext {
+  readonly options: ResolvedClusterTopologyOptions;
+  readonly pool: NodePool;
+  private lastState: ClusterState | undefined;
+  /** Addresses learned from create() when the topology started without seeds. */
+  private readonly learnedSeeds: NodeAddress[] = [];
+
+  constructor(options: ClusterTopologyOptions) {
+    super();
+    this.options = resolveTopologyOptions(options);
+    this.pool = new NodePool(this.options);
+  }
+
+  get events(): this {
+    return this;
+  }
+
+  /** The snapshot the last refresh() (or convergence wait) took. */
+  get state(): ClusterState | undefined {
+    return this.lastState;
+  }
+
+  /** Queries every reachable node and merges their views. */
+  async refresh(): Promise<ClusterState> {
+    const fallback = this.lastState?.nodes.map((node) => node.address) ?? [];
+    const seeds = this.seedsForDiscovery();
+    const state = await discoverCluster(this.pool, seeds, fallback);
+    for (const entry of state.unreachable) this.emit('node-unreachable', { ...entry });
+    this.lastState = state;
+    return state;
+  }
+
+  /** Everything `redis-cli --cluster check` reports, as typed problems with stable codes. */
+  async check(): Promise<CheckReport> {
+    return checkClusterState(await this.refresh());
+  }
+
+  /** Pure: the plan create() would execute. */
+  planCreate(nodes: readonly NodeAddress[], options: CreatePlanOptions = {}): CreatePlan {
+    return planCreate(nodes, options);
+  }
+
+  /** Creates a cluster from empty cluster-enabled nodes (plan + execute). */
+  async create(nodes: readonly NodeAddress[], options: CreateOptions = {}): Promise<CreateResult> {
+    const plan = planCreate(nodes, options);
+    return this.executeCreate(plan, options);
+  }
+
+  /** Executes a reviewed create plan. */
+  async executeCreate(plan: CreatePlan, options: ExecuteCreateOptions = {}): Promise<CreateResult> {
+    this.emit('create-planned', plan);
+    for (const entry of [...plan.masters, ...plan.replicas]) {
+      if (!this.learnedSeeds.some((seed) => formatAddress(seed) === entry.address)) this.learnedSeeds.push(parseAddress(entry.address));
+    }
+    return executeCreate(this, plan, options);
+  }
+
+  /** Resolves when every node knows every other node and the same owner for every slot. */
+  async waitForConvergence(options: WaitForConvergenceOptions = {}): Promise<ConvergenceResult> {
+    const result = await awaitAgreement(() => this.refresh(), { ...options, timeoutMs: options.timeoutMs ?? this.options.convergenceTimeoutMs });
+    this.emit('converged', { elapsedMs: result.elapsedMs, attempts: result.attempts, nodes: result.state.nodes.length });
+    return result;
+  }
+
+  /** Closes every connection this topology opened. */
+  async close(): Promise<void> {
+    await this.pool.close();
+  }
+
+  /** Seeds first; once the cluster is known, every reachable member too (a seed may have been removed). */
+  private seedsForDiscovery(): NodeAddress[] {
+    const seeds = [...this.options.seeds, ...this.learnedSeeds];
+    for (const node of this.lastState?.nodes ?? []) {
+      if (node.reachable && !node.failed && !seeds.some((seed) => formatAddress(seed) === node.address)) {
+        seeds.push({ host: node.host, port: node.port });
+      }
+    }
+    return seeds;
+  }
+}

@@ -1,0 +1,166 @@
+import { ConvergenceTimeoutError, NodeNotEmptyError, NotClusterNodeError } from '../errors';
+import { parseAddress } from '../model/address';
+import { infoNumber } from '../model/info-parser';
+import { SlotSet } from '../model/slot-set';
+import type { NodePool } from '../net/node-pool';
+import type { CreatePlan } from '../plan/create-plan';
+import { pollUntil } from '../util/poll';
+import { throwIfAborted } from '../util/abort';
+import type { ConvergenceResult } from './convergence';
+import type { TopologyContext } from './topology-context';
+import type { CreateStep } from './topology-events';
+
+export interface CreateResult {
+  plan: CreatePlan;
+  /** Every node with its id and role, as created. */
+  nodes: { id: string; address: string; role: 'master' | 'replica'; masterId?: string; slots?: string }[];
+  elapsedMs: number;
+}
+
+/**
+ * Executes a CreatePlan: preflight every node (cluster-enabled, empty, alone), assign slots,
+ * give each node its own config epoch, meet every pair directly (no waiting on gossip), attach
+ * replicas once they know their masters, then wait for cluster_state:ok everywhere.
+ */
+export interface ExecuteCreateOptions {
+  signal?: AbortSignal;
+  /**
+   * Shorten the wait for cluster_state:ok. A fresh master that had no slots counts itself in a
+   * minority and then waits min(cluster-node-timeout, 5000) ms before it turns ok (Redis's rejoin
+   * delay). With fastJoin the masters run with cluster-node-timeout 500 only while the new, empty
+   * cluster forms, and get their own value back before create() returns (also on failure).
+   * @defaultValue true
+   */
+  fastJoin?: boolean;
+}
+
+export async function executeCreate(context: TopologyContext, plan: CreatePlan, options: ExecuteCreateOptions = {}): Promise<CreateResult> {
+  const { signal } = options;
+  const started = Date.now();
+  const { pool } = context;
+  const all = [...plan.masters.map((m) => m.address), ...plan.replicas.map((r) => r.address)];
+  const step = async <T>(name: CreateStep, nodes: string[], work: () => Promise<T>): Promise<T> => {
+    throwIfAborted(signal, 'create');
+    const stepStart = Date.now();
+    const result = await work();
+    context.events.emit('create-step', { step: name, elapsedMs: Date.now() - stepStart, nodes });
+    return result;
+  };
+
+  const ids = await step('preflight', all, () => preflight(pool, all));
+  const restoreTimeouts = options.fastJoin === false ? async () => undefined : await shortenNodeTimeouts(pool, plan.masters.map((m) => m.address));
+  try {
+    return await formCluster(context, plan, ids, step, started, signal);
+  } finally {
+    await restoreTimeouts();
+  }
+}
+
+type StepRunner = <T>(name: CreateStep, nodes: string[], work: () => Promise<T>) => Promise<T>;
+
+async function formCluster(
+  context: TopologyContext,
+  plan: CreatePlan,
+  ids: Map<string, string>,
+  step: StepRunner,
+  started: number,
+  signal: AbortSignal | undefined,
+): Promise<CreateResult> {
+  const { pool } = context;
+  const all = [...plan.masters.map((m) => m.address), ...plan.replicas.map((r) => r.address)];
+  await step('assign-slots', plan.masters.map((m) => m.address), () =>
+    Promise.all(plan.masters.map((master) => pool.get(master.address).addSlots(SlotSet.parse(master.slots)))),
+  );
+  await step('set-epochs', all, () => Promise.all(all.map((address, index) => pool.get(address).setConfigEpoch(index + 1))));
+  await step('meet', all, () =>
+    Promise.all(
+      all.flatMap((from, i) =>
+        all.slice(i + 1).map((to) => {
+          const target = parseAddress(to);
+          return pool.get(from).meet(target.host, target.port);
+        }),
+      ),
+    ),
+  );
+  const joinTimeout = context.options.convergenceTimeoutMs;
+  await step('await-join', all, async () => {
+    const result = await pollUntil(
+      async () => {
+        const views = await Promise.all(all.map((address) => pool.get(address).clusterNodes()));
+        const missing = views.flatMap((nodes, index) => {
+          const known = new Set(nodes.filter((n) => !n.handshake).map((n) => n.id));
+          const lacking = [...ids.values()].filter((id) => !known.has(id));
+          return lacking.length > 0 ? [`${all[index]} does not know ${lacking.length} node(s) yet`] : [];
+        });
+        return { done: missing.length === 0, missing };
+      },
+      { timeoutMs: joinTimeout, operation: 'create', ...(signal === undefined ? {} : { signal }) },
+    );
+    if (!result.done) throw new ConvergenceTimeoutError(joinTimeout, result.missing);
+  });
+  await step('replicate', plan.replicas.map((r) => r.address), () =>
+    Promise.all(plan.replicas.map((replica) => pool.get(replica.address).replicate(ids.get(replica.of) as string))),
+  );
+  const converged: ConvergenceResult = await step('await-ok', all, () =>
+    context.waitForConvergence({ requireStateOk: true, expectNodeIds: [...ids.values()], ...(signal === undefined ? {} : { signal }) }),
+  );
+
+  const elapsedMs = Date.now() - started;
+  context.events.emit('create-done', { elapsedMs, masters: plan.masters.length, replicas: plan.replicas.length });
+  return {
+    plan,
+    elapsedMs,
+    nodes: converged.state.nodes.map((node) => ({
+      id: node.id,
+      address: node.address,
+      role: node.role,
+      ...(node.masterId === undefined ? {} : { masterId: node.masterId }),
+      ...(node.role === 'master' ? { slots: node.slots.toString() } : {}),
+    })),
+  };
+}
+
+/** Every node must run with cluster-enabled, hold no keys, serve no slots and know no other node. Returns address -> node id. */
+export async function preflight(pool: NodePool, addresses: readonly string[]): Promise<Map<string, string>> {
+  const ids = new Map<string, string>();
+  await Promise.all(
+    addresses.map(async (address) => {
+      const client = pool.get(address);
+      const server = await client.info('cluster');
+      if (server['cluster_enabled'] !== '1') throw new NotClusterNodeError(address);
+      const [clusterInfo, keys, id] = await Promise.all([client.clusterInfo(), client.dbsize(), client.myId()]);
+      if ((infoNumber(clusterInfo, 'cluster_known_nodes') ?? 1) > 1) {
+        throw new NodeNotEmptyError(address, 'knows-other-nodes', `it already knows ${clusterInfo['cluster_known_nodes']} nodes`);
+      }
+      if ((infoNumber(clusterInfo, 'cluster_slots_assigned') ?? 0) > 0) {
+        throw new NodeNotEmptyError(address, 'slots', `it already serves ${clusterInfo['cluster_slots_assigned']} slot(s)`);
+      }
+      if (keys > 0) throw new NodeNotEmptyError(address, 'keys', `it holds ${keys} key(s)`);
+      ids.set(address, id);
+    }),
+  );
+  return ids;
+}
+
+const FAST_JOIN_NODE_TIMEOUT_MS = 500;
+
+/** Lowers cluster-node-timeout on `addresses` to 500 ms; returns the function that restores each node's own value. */
+async function shortenNodeTimeouts(pool: NodePool, addresses: readonly string[]): Promise<() => Promise<void>> {
+  const original = new Map<string, string>();
+  await Promise.all(
+    addresses.map(async (address) => {
+      try {
+        const value = (await pool.get(address).configGet('cluster-node-timeout'))['cluster-node-timeout'];
+        if (value !== undefined && Number(value) > FAST_JOIN_NODE_TIMEOUT_MS) {
+          await pool.get(address).configSet('cluster-node-timeout', FAST_JOIN_NODE_TIMEOUT_MS);
+          original.set(address, value);
+        }
+      } catch {
+        // CONFIG renamed or refused: create still works, only slower.
+      }
+    }),
+  );
+  return async () => {
+    await Promise.all([...original].map(([address, value]) => pool.get(address).configSet('cluster-node-timeout', value).catch(() => undefined)));
+  };
+}

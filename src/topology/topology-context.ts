@@ -1,0 +1,21 @@
+import type EventEmitter from 'eventemitter3';
+import type { ClusterState } from '../model/cluster-state';
+import type { NodePool } from '../net/node-pool';
+import type { ConvergenceResult, WaitForConvergenceOptions } from './convergence';
+import type { ClusterTopologyEvents } from './topology-events';
+import type { ResolvedClusterTopologyOptions } from './topology-options';
+
+/**
+ * What operations (create, fix, membership, migration, failover) need from a topology:
+ * connections, a fresh snapshot, a convergence wait and the event channel. ClusterTopology
+ * implements it; operations depend on this interface, not on the class, so imports stay acyclic.
+ */
+export interface TopologyContext {
+  readonly pool: NodePool;
+  readonly options: ResolvedClusterTopologyOptions;
+  /** The last snapshot refresh() took, if any. */
+  readonly state: ClusterState | undefined;
+  refresh(): Promise<ClusterState>;
+  waitForConvergence(options?: WaitForConvergenceOptions): Promise<ConvergenceResult>;
+  readonly events: Pick<EventEmitter<ClusterTopologyEvents>, 'emit'>;
+}

@@ -1,0 +1,38 @@
+import { InvalidArgumentError } from '../errors';
+import { validateAddress, type NodeAddress } from '../model/address';
+import { resolveConnectionOptions, type ConnectionOptions } from '../net/connection-options';
+
+export interface ClusterTopologyOptions extends ConnectionOptions {
+  /** Addresses to start discovery from; any one reachable member of the cluster is enough. */
+  seeds: NodeAddress[];
+  /**
+   * How long waitForConvergence() (and every step that waits for the cluster to agree) may take.
+   * @defaultValue 30000
+   */
+  convergenceTimeoutMs?: number;
+}
+
+export const DEFAULT_CLUSTER_TOPOLOGY_OPTIONS = {
+  convergenceTimeoutMs: 30_000,
+} as const;
+
+export type ResolvedClusterTopologyOptions = ClusterTopologyOptions & { convergenceTimeoutMs: number; connectTimeoutMs: number; commandTimeoutMs: number };
+
+export function resolveTopologyOptions(options: ClusterTopologyOptions): ResolvedClusterTopologyOptions {
+  if (options === null || typeof options !== 'object') {
+    throw new InvalidArgumentError('options', options, 'not an options object', 'Pass { seeds: [{ host, port }] }.');
+  }
+  if (!Array.isArray(options.seeds)) {
+    throw new InvalidArgumentError('seeds', options.seeds, 'not an array of addresses', 'Pass seeds: [{ host: "127.0.0.1", port: 6381 }] (empty only for create()).');
+  }
+  const seeds = options.seeds.map((seed, index) => validateAddress(seed, `seeds[${index}]`));
+  const resolved = {
+    ...resolveConnectionOptions(options),
+    seeds,
+    convergenceTimeoutMs: options.convergenceTimeoutMs ?? DEFAULT_CLUSTER_TOPOLOGY_OPTIONS.convergenceTimeoutMs,
+  };
+  if (!Number.isFinite(resolved.convergenceTimeoutMs) || resolved.convergenceTimeoutMs <= 0) {
+    throw new InvalidArgumentError('convergenceTimeoutMs', resolved.convergenceTimeoutMs, 'not a positive number of milliseconds', 'Pass e.g. convergenceTimeoutMs: 30000.');
+  }
+  return resolved;
+}
