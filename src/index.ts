@@ -32,3 +32,11 @@ export type { WaitForConvergenceOptions, ConvergenceResult } from './topology/co
 export { LocalCluster } from './local/local-cluster';
 export type { LocalNode, StartNodeOptions } from './local/local-cluster';
 export type { LocalClusterOptions } from './local/local-cluster-options';
+
+// Domains: each barrel lists its own public names.
+export * from './topology/repair/index';
+export * from './topology/membership/index';
+export * from './migrate/index';
+export * from './failover/index';
+export * from './import/index';
+export * from './doctor/index';

@@ -224,12 +224,16 @@ export class NodeClient {
       retryStrategy: () => null,
     });
     // Errors surface through the command promises; an unhandled 'error' event would crash the process.
-    redis.on('error', () => undefined);
+    // During connect, the 'error' event carries the real cause (e.g. WRONGPASS); connect() only says "closed".
+    let connectError: unknown;
+    redis.on('error', (error: unknown) => {
+      connectError ??= error;
+    });
     try {
       await redis.connect();
     } catch (error) {
       redis.disconnect();
-      throw this.translate(error, ['CONNECT']);
+      throw this.translate(connectError ?? error, ['CONNECT']);
     }
     this.redis = redis;
     return redis;

@@ -81,6 +81,10 @@ export class ClusterTopology extends EventEmitter<ClusterTopologyEvents> impleme
     return result;
   }
 
+  // --- repair (issue 3: fix()) --- delegate to ./repair/*; keep methods thin.
+
+  // --- membership (issue 4: addNode, removeNode, forgetEverywhere, replicate) --- delegate to ./membership/*.
+
   /** Closes every connection this topology opened. */
   async close(): Promise<void> {
     await this.pool.close();

@@ -33,6 +33,10 @@ export interface ClusterTopologyEvents {
   'create-done': (event: { elapsedMs: number; masters: number; replicas: number }) => void;
   /** waitForConvergence() saw every node agree. */
   converged: (event: ConvergedEvent) => void;
+  // --- repair events (issue 3) ---
+
+  // --- membership events (issue 4) ---
+
   /** refresh() could not query a node. */
   'node-unreachable': (event: NodeUnreachableEvent) => void;
 }
