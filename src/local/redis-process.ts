@@ -96,7 +96,13 @@ export class RedisProcess {
           details: { address: `${this.host}:${this.port}` },
         });
       }
-      if (this.logSince(logOffset).includes('Ready to accept connections')) return;
+      if (this.logSince(logOffset).includes('Ready to accept connections')) {
+        // From here on Redis logs to its file. Let go of the pipe and the handle so a script that
+        // forgets stop() still exits (the exit hook then kills this process).
+        child.stderr?.destroy();
+        child.unref();
+        return;
+      }
       if (Date.now() > deadline) {
         await this.kill('SIGKILL');
         throw new ClusterOpsError('ERR_REDIS_START', `redis-server on ${this.host}:${this.port} was not ready within ${readyTimeoutMs} ms`, {

@@ -7,6 +7,11 @@ import { checkClusterState, type CheckReport } from './check-rules';
 import { awaitAgreement, type ConvergenceResult, type WaitForConvergenceOptions } from './convergence';
 import { executeCreate, type CreateResult, type ExecuteCreateOptions } from './create-cluster';
 import { discoverCluster } from './discover';
+import { addNode, type AddNodeResult } from './membership/add-node';
+import { forgetEverywhere, type ForgetResult } from './membership/forget-everywhere';
+import type { AddNodeOptions, ForgetOptions, RemoveNodeOptions, ReplicateOptions } from './membership/membership-options';
+import { removeNode, type RemoveNodeResult } from './membership/remove-node';
+import { replicate, type ReplicateResult } from './membership/replicate';
 import type { TopologyContext } from './topology-context';
 import type { ClusterTopologyEvents } from './topology-events';
 import { resolveTopologyOptions, type ClusterTopologyOptions, type ResolvedClusterTopologyOptions } from './topology-options';
@@ -84,6 +89,29 @@ export class ClusterTopology extends EventEmitter<ClusterTopologyEvents> impleme
   // --- repair (issue 3: fix()) --- delegate to ./repair/*; keep methods thin.
 
   // --- membership (issue 4: addNode, removeNode, forgetEverywhere, replicate) --- delegate to ./membership/*.
+  /**
+   * Adds a started, empty, cluster-enabled node as a master (no slots until resharded) or as a
+   * replica (of `of`, or of the master with the fewest replicas on another host). Resolves when
+   * every node knows it. See docs/membership.md.
+   */
+  async addNode(node: NodeAddress, options: AddNodeOptions): Promise<AddNodeResult> {
+    return addNode(this, node, options);
+  }
+
+  /** Removes a replica or a master without slots (refuses one that serves slots: drain it first). */
+  async removeNode(nodeId: string, options: RemoveNodeOptions = {}): Promise<RemoveNodeResult> {
+    return removeNode(this, nodeId, options);
+  }
+
+  /** CLUSTER FORGET on every other node within the 60 s ban, until no node lists it. Works for dead nodes. */
+  async forgetEverywhere(nodeId: string, options: ForgetOptions = {}): Promise<ForgetResult> {
+    return forgetEverywhere(this, nodeId, options);
+  }
+
+  /** Makes `replicaId` replicate `masterId` (CLUSTER REPLICATE), verified on every node. */
+  async replicate(replicaId: string, masterId: string, options: ReplicateOptions = {}): Promise<ReplicateResult> {
+    return replicate(this, replicaId, masterId, options);
+  }
 
   /** Closes every connection this topology opened. */
   async close(): Promise<void> {

@@ -1,4 +1,5 @@
 import type { CreatePlan } from '../plan/create-plan';
+import type { MembershipStepEvent, NodeAddedEvent, NodeForgottenEvent, NodeRemovedEvent, ReplicaMovedEvent } from './membership/membership-events';
 
 export type CreateStep = 'preflight' | 'assign-slots' | 'set-epochs' | 'meet' | 'await-join' | 'replicate' | 'await-ok';
 
@@ -36,6 +37,16 @@ export interface ClusterTopologyEvents {
   // --- repair events (issue 3) ---
 
   // --- membership events (issue 4) ---
+  /** A step of addNode / removeNode / forgetEverywhere / replicate finished. */
+  'membership-step': (event: MembershipStepEvent) => void;
+  /** addNode() finished: every node knows the new node (and its master, for a replica). */
+  'node-added': (event: NodeAddedEvent) => void;
+  /** removeNode() finished: no remaining node lists the node. */
+  'node-removed': (event: NodeRemovedEvent) => void;
+  /** forgetEverywhere() finished: no node lists the id, nor its address in handshake. */
+  'node-forgotten': (event: NodeForgottenEvent) => void;
+  /** A replica now follows another master and every node agrees. */
+  'replica-moved': (event: ReplicaMovedEvent) => void;
 
   /** refresh() could not query a node. */
   'node-unreachable': (event: NodeUnreachableEvent) => void;

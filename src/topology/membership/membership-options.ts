@@ -1,0 +1,95 @@
+import { InvalidArgumentError } from '../../errors';
+
+/** Options every membership operation accepts. */
+export interface MembershipWaitOptions {
+  /**
+   * How long to wait for the cluster to agree after the change.
+   * @defaultValue the topology's convergenceTimeoutMs (30000)
+   */
+  timeoutMs?: number;
+  /** Aborts the wait (the change already sent stays sent). */
+  signal?: AbortSignal;
+}
+
+export interface AddMasterOptions extends MembershipWaitOptions {
+  as: 'master';
+  /**
+   * Lower the new node's cluster-node-timeout to 500 ms while it joins, so it turns
+   * cluster_state:ok (usable as a migration target) after Redis's rejoin delay of 0.5 s instead
+   * of min(cluster-node-timeout, 5 s); its own value is restored before addNode returns.
+   * @defaultValue true
+   */
+  fastJoin?: boolean;
+}
+
+export interface AddReplicaOptions extends MembershipWaitOptions {
+  as: 'replica';
+  /** The master to replicate. @defaultValue the master with the fewest replicas, on another host if any */
+  of?: string;
+  /**
+   * Also wait until the replica's link to its master is up (first sync done).
+   * @defaultValue true
+   */
+  awaitSync?: boolean;
+}
+
+export type AddNodeOptions = AddMasterOptions | AddReplicaOptions;
+
+export interface RemoveNodeOptions extends MembershipWaitOptions {
+  /**
+   * After every other node forgot it, shut the removed node down (SHUTDOWN). Otherwise it is
+   * left running, reset (CLUSTER RESET SOFT) so it does not rejoin.
+   * @defaultValue false
+   */
+  shutdown?: boolean;
+}
+
+export interface ForgetOptions extends MembershipWaitOptions {
+  /**
+   * Forget a node that still answers. A live node forgotten by the others still believes it is
+   * a member; removeNode() forgets and then resets it, which is what you want for a live node.
+   * @defaultValue false
+   */
+  allowLive?: boolean;
+}
+
+export interface ReplicateOptions extends MembershipWaitOptions {
+  /**
+   * Also wait until the replica's link to its new master is up (sync done).
+   * @defaultValue true
+   */
+  awaitSync?: boolean;
+}
+
+export const DEFAULT_MEMBERSHIP_OPTIONS = {
+  fastJoin: true,
+  awaitSync: true,
+  shutdown: false,
+  allowLive: false,
+} as const;
+
+/** CLUSTER FORGET bans an id for 60 s: every node must forget it well within that window. */
+export const FORGET_BAN_MS = 60_000;
+
+const NODE_ID = /^[0-9a-f]{40}$/;
+
+/** A 40-character lowercase hex node id, or InvalidArgumentError naming the argument. */
+export function assertNodeId(value: unknown, argument: string): string {
+  if (typeof value !== 'string' || !NODE_ID.test(value)) {
+    throw new InvalidArgumentError(argument, value, 'not a node id (40 lowercase hex characters)', 'Use an id from (await topology.refresh()).nodes, e.g. nodes[0].id.');
+  }
+  return value;
+}
+
+export function assertWaitOptions(options: MembershipWaitOptions | undefined, operation: string): void {
+  if (options === undefined) return;
+  if (options === null || typeof options !== 'object') {
+    throw new InvalidArgumentError('options', options, `not an options object for ${operation}`, 'Pass an object, e.g. { timeoutMs: 30000 }.');
+  }
+  if (options.timeoutMs !== undefined && (!Number.isFinite(options.timeoutMs) || options.timeoutMs <= 0)) {
+    throw new InvalidArgumentError('timeoutMs', options.timeoutMs, 'not a positive number of milliseconds', 'Pass e.g. timeoutMs: 30000.');
+  }
+  if (options.signal !== undefined && !(options.signal instanceof AbortSignal)) {
+    throw new InvalidArgumentError('signal', '(not an AbortSignal)', 'not an AbortSignal', 'Pass controller.signal from an AbortController.');
+  }
+}

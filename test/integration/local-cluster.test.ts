@@ -1,0 +1,81 @@
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { InvalidArgumentError, LocalCluster, UnknownNodeError } from '../../src/index';
+import { pollUntil } from '../../src/util/poll';
+
+const alive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+describe('LocalCluster', () => {
+  let local: LocalCluster;
+  beforeAll(async () => {
+    local = await LocalCluster.start({ masters: 3, replicasPerMaster: 0, nodeTimeoutMs: 1000 });
+  });
+  afterAll(async () => {
+    await local?.stop();
+  });
+
+  it('kills a node by id and restarts it with its identity and slots', async () => {
+    const topology = local.topology();
+    try {
+      const before = await topology.refresh();
+      const victim = before.masters[1]!;
+      const killed = await local.killNode(victim.id);
+      expect(killed.pid).toBeUndefined();
+      await expect(topology.pool.get(victim.address).ping()).rejects.toThrow();
+
+      const restarted = await local.restartNode(victim.id);
+      expect(restarted.pid).toBeGreaterThan(0);
+      const { state } = await topology.waitForConvergence({ requireStateOk: true, timeoutMs: 15_000 });
+      expect(state.node(victim.id)?.slots.equals(victim.slots)).toBe(true);
+    } finally {
+      await topology.close();
+    }
+  });
+
+  it('starts extra standalone nodes that belong to no cluster', async () => {
+    const node = await local.startNode();
+    const topology = local.topology();
+    try {
+      const info = await topology.pool.get(node).clusterInfo();
+      expect(info['cluster_known_nodes']).toBe('1');
+      expect(info['cluster_slots_assigned']).toBe('0');
+    } finally {
+      await topology.close();
+    }
+  });
+
+  it('refuses unknown nodes and bad options with typed errors', async () => {
+    await expect(local.killNode('f'.repeat(40))).rejects.toBeInstanceOf(UnknownNodeError);
+    await expect(LocalCluster.start({ masters: 2 })).rejects.toBeInstanceOf(InvalidArgumentError);
+    await expect(LocalCluster.start({ host: '10.1.2.3' })).rejects.toThrow(/loopback/);
+    await expect(LocalCluster.start({ config: { save: '900 1\nslaveof x 1' } })).rejects.toThrow(/line breaks/);
+  });
+});
+
+describe('LocalCluster cleanup when the Node process ends without stop()', () => {
+  for (const mode of ['exit', 'throw', 'signal'] as const) {
+    it(`kills every redis-server and removes the directory (${mode})`, async () => {
+      const child = spawn(process.execPath, ['--import', 'tsx', 'test/fixtures/local-cluster-exit.ts', mode], { stdio: ['ignore', 'pipe', 'pipe'] });
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      let output = '';
+      child.stdout.on('data', (chunk: Buffer) => {
+        output += chunk.toString();
+      });
+      const started = await pollUntil(async () => ({ done: output.includes('"dir"') }), { timeoutMs: 20_000, operation: 'test' });
+      expect(started.done).toBe(true);
+      const { pids, dir } = JSON.parse(output.trim().split('\n').pop() as string) as { pids: number[]; dir: string };
+      if (mode === 'signal') child.kill('SIGTERM');
+      await exited;
+      const gone = await pollUntil(async () => ({ done: pids.every((pid) => !alive(pid)) && !existsSync(dir) }), { timeoutMs: 5000, operation: 'test' });
+      expect(gone.done).toBe(true);
+    });
+  }
+});
