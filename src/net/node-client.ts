@@ -60,18 +60,21 @@ export class NodeClient {
     const [name, ...rest] = args;
     const timeoutMs = callOptions.timeoutMs ?? this.options.commandTimeoutMs;
     let timer: NodeJS.Timeout | undefined;
+    let timedOut: NodeUnreachableError | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
-        // A node that does not answer in time is treated as hung: drop the connection so later
-        // commands do not queue behind this one; the next call reconnects.
+        timedOut = new NodeUnreachableError(this.address, `${describeCommand(args)} got no reply within ${timeoutMs} ms`);
+        reject(timedOut);
+        // A node that does not answer in time is treated as hung: forget this connection so later
+        // commands do not queue behind this one (the next call dials afresh), and close it.
+        if (this.redis === redis) this.redis = undefined;
         redis.disconnect();
-        reject(new NodeUnreachableError(this.address, `${describeCommand(args)} got no reply within ${timeoutMs} ms`));
       }, timeoutMs);
     });
     try {
       return await Promise.race([redis.call(String(name), ...rest), timeout]);
     } catch (error) {
-      throw this.translate(error, args);
+      throw timedOut ?? this.translate(error, args);
     } finally {
       clearTimeout(timer);
     }

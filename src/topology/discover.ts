@@ -1,4 +1,4 @@
-import { AuthenticationError, ClusterOpsError, NodeUnreachableError, NotClusterNodeError } from '../errors';
+import { AuthenticationError, ClusterOpsError, MalformedReplyError, NodeUnreachableError, NotClusterNodeError } from '../errors';
 import { formatAddress, type NodeAddress } from '../model/address';
 import { ClusterState } from '../model/cluster-state';
 import type { NodeView, UnreachableNode } from '../model/node-view';
@@ -32,7 +32,7 @@ export async function discoverCluster(pool: NodePool, seeds: readonly NodeAddres
           const view = await queryView(pool, address);
           if (!views.has(view.nodeId)) views.set(view.nodeId, view);
         } catch (error) {
-          if (error instanceof AuthenticationError || error instanceof NotClusterNodeError) throw error;
+          if (error instanceof AuthenticationError || error instanceof NotClusterNodeError || error instanceof MalformedReplyError) throw error;
           failures.set(address, error instanceof ClusterOpsError || error instanceof Error ? error.message : String(error));
         }
       }),

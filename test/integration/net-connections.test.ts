@@ -1,0 +1,83 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ClusterTopology, InvalidArgumentError, LocalCluster, MalformedReplyError, NodePool, NodeUnreachableError } from '../../src/index';
+import { bulk, startFakeRespServer } from '../helpers/fake-resp-server';
+
+describe('node connections', () => {
+  let local: LocalCluster;
+  beforeAll(async () => {
+    local = await LocalCluster.start({ masters: 3, replicasPerMaster: 0 });
+  });
+  afterAll(async () => {
+    await local?.stop();
+  });
+
+  it('reuses one connection per node address', async () => {
+    const pool = new NodePool();
+    try {
+      const seed = local.seeds[0]!;
+      expect(pool.get(seed)).toBe(pool.get(`${seed.host}:${seed.port}`));
+      const before = Number((await pool.get(seed).info('clients'))['connected_clients']);
+      await Promise.all(Array.from({ length: 20 }, () => pool.get(seed).ping()));
+      expect(Number((await pool.get(seed).info('clients'))['connected_clients'])).toBe(before);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('dials announced addresses through natMap', async () => {
+    const seed = local.seeds[0]!;
+    // The seed is given by an address that does not exist; natMap says where to dial it.
+    const topology = new ClusterTopology({
+      seeds: [{ host: '10.255.0.1', port: seed.port }],
+      natMap: { [`10.255.0.1:${seed.port}`]: { host: seed.host, port: seed.port } },
+      connectTimeoutMs: 500,
+    });
+    try {
+      const state = await topology.refresh();
+      expect(state.masters).toHaveLength(3);
+    } finally {
+      await topology.close();
+    }
+  });
+
+  it('fails a command on a hung node after commandTimeoutMs, naming the node, and recovers after', async () => {
+    const victim = local.nodes[2]!;
+    const pool = new NodePool({ commandTimeoutMs: 300 });
+    try {
+      await pool.get(victim.address).ping();
+      await local.freezeNode(victim.address);
+      const error = await pool.get(victim.address).ping().catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(NodeUnreachableError);
+      expect((error as Error).message).toContain(victim.address);
+      expect((error as Error).message).toMatch(/no reply within 300 ms/);
+      await local.thawNode(victim.address);
+      await pool.get(victim.address).ping();
+    } finally {
+      await local.thawNode(victim.address);
+      await pool.close();
+    }
+  });
+
+  it('rejects a malformed CLUSTER NODES reply with an error naming the line', async () => {
+    const fake = await startFakeRespServer((command) => {
+      if (command[0]?.toUpperCase() === 'CLUSTER' && command[1]?.toUpperCase() === 'NODES') return bulk('this is not a cluster nodes line\n');
+      if (command[0]?.toUpperCase() === 'CLUSTER' && command[1]?.toUpperCase() === 'INFO') return bulk('cluster_state:ok\r\n');
+      return '+OK\r\n';
+    });
+    const topology = new ClusterTopology({ seeds: [{ host: '127.0.0.1', port: fake.port }] });
+    try {
+      const error = await topology.refresh().catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(MalformedReplyError);
+      expect((error as Error).message).toContain('this is not a cluster nodes line');
+    } finally {
+      await topology.close();
+      await fake.close();
+    }
+  });
+
+  it('refuses bad options before connecting', () => {
+    expect(() => new ClusterTopology({ seeds: [{ host: 'h', port: 0 }] })).toThrow(/seeds\[0\]\.port/);
+    expect(() => new ClusterTopology({ seeds: [], commandTimeoutMs: -1 })).toThrow(InvalidArgumentError);
+    expect(() => new ClusterTopology({ seeds: [], username: 'ops' })).toThrow(/password/);
+  });
+});
