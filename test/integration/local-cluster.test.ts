@@ -69,11 +69,18 @@ describe('LocalCluster cleanup when the Node process ends without stop()', () =>
       child.stdout.on('data', (chunk: Buffer) => {
         output += chunk.toString();
       });
-      const started = await pollUntil(async () => ({ done: output.includes('"dir"') }), { timeoutMs: 20_000, operation: 'test' });
-      expect(started.done).toBe(true);
+      try {
+        const started = await pollUntil(async () => ({ done: output.includes('"dir"') }), { timeoutMs: 20_000, operation: 'test' });
+        expect(started.done).toBe(true);
+      } catch (error) {
+        child.kill('SIGTERM');
+        throw error;
+      }
       const { pids, dir } = JSON.parse(output.trim().split('\n').pop() as string) as { pids: number[]; dir: string };
       if (mode === 'signal') child.kill('SIGTERM');
-      await exited;
+      const ended = await Promise.race([exited.then(() => true), new Promise((resolve) => setTimeout(() => resolve(false), 15_000))]);
+      if (!ended) child.kill('SIGTERM');
+      expect(ended, 'the script ended by itself').toBe(true);
       const gone = await pollUntil(async () => ({ done: pids.every((pid) => !alive(pid)) && !existsSync(dir) }), { timeoutMs: 5000, operation: 'test' });
       expect(gone.done).toBe(true);
     });
