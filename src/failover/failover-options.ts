@@ -42,8 +42,21 @@ export interface FailoverOptions {
   timeoutMs?: number;
   /** The master the caller expects `replicaId` to replace; refused when it replicates another. */
   of?: string;
+  /**
+   * Lower the old master's cluster-node-timeout to 500 ms until every node knows it became a
+   * replica (they learn it from its own pings), then restore its own value. Without it, with a
+   * long timeout, a failover back right after can be refused ("it is a master node").
+   * @defaultValue true
+   */
+  fastGossip?: boolean;
   signal?: AbortSignal;
 }
+
+/** Defaults of one failover() call (its timeout defaults to the controller's failoverTimeoutMs). */
+export const DEFAULT_FAILOVER_OPTIONS = {
+  mode: 'default',
+  fastGossip: true,
+} as const satisfies FailoverOptions;
 
 export interface WatchOptions {
   /** @defaultValue the controller's watchIntervalMs */

@@ -88,7 +88,9 @@ export function diffSnapshots(previous: WatchSnapshot | undefined, next: WatchSn
           at,
         },
       });
-    } else {
+    } else if (old.slotCount > 0 || old.health !== 'ok') {
+      // A master that served slots, or a failed one coming back as a replica, was demoted; a node
+      // added as an empty master and then made a replica (addNode as replica) was not.
       events.push({ name: 'master-demoted', payload: { nodeId: node.id, address: node.address, ...(node.masterId === undefined ? {} : { masterId: node.masterId }), at } });
     }
   }

@@ -38,9 +38,10 @@ export function startWatch(snapshot: () => Promise<ClusterState>, options: { int
     sink.started({ intervalMs: options.intervalMs, at: Date.now() });
     while (!controller.signal.aborted) {
       try {
-        const state = await snapshot();
+        // stop() must not wait on a snapshot that hangs (a frozen node): race it with the abort.
+        const state = await untilAborted(snapshot(), controller.signal);
+        if (state === undefined) break;
         polls++;
-        if (controller.signal.aborted) break;
         const next = snapshotOf(state);
         const events = diffSnapshots(previous, next);
         previous = next;
@@ -75,4 +76,24 @@ export function startWatch(snapshot: () => Promise<ClusterState>, options: { int
       return running;
     },
   };
+}
+
+/** Resolves with the promise's value, or with undefined as soon as the signal fires. */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T | undefined> {
+  if (signal.aborted) return Promise.resolve(undefined);
+  return new Promise<T | undefined>((resolve, reject) => {
+    const onAbort = (): void => resolve(undefined);
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(signal.aborted ? undefined : value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        if (signal.aborted) resolve(undefined);
+        else reject(error);
+      },
+    );
+  });
 }

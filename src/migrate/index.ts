@@ -1,2 +1,25 @@
-// Public names of this domain, re-exported by src/index.ts. Filled in by the domain's owner.
-export {};
+// Public names of the migration domain (SlotMigrator and its plans), re-exported by src/index.ts.
+export { SlotMigrator } from './slot-migrator';
+export type { ExecuteOptions, MigrationResult } from './slot-migrator';
+export { DEFAULT_SLOT_MIGRATOR_OPTIONS } from './slot-migrator-options';
+export type { SlotMigratorOptions, ConflictPolicy } from './slot-migrator-options';
+export type {
+  SlotMigratorEvents,
+  SlotStartEvent,
+  SlotMovedEvent,
+  BatchEvent,
+  ProgressEvent,
+  RetryEvent,
+  ConvergenceWaitEvent,
+  MigrationEndEvent,
+} from './slot-migrator-events';
+export { KeyConflictError, MigrationFailedError } from './errors';
+export { FileJournal, MemoryJournal } from './journal';
+export type { MigrationJournal } from './journal';
+export { planReshard } from '../plan/reshard-plan';
+export type { ReshardRequest } from '../plan/reshard-plan';
+export { planRebalance, DEFAULT_REBALANCE_OPTIONS } from '../plan/rebalance-plan';
+export type { RebalanceOptions } from '../plan/rebalance-plan';
+export { planDrain } from '../plan/drain-plan';
+export type { DrainOptions } from '../plan/drain-plan';
+export type { MigrationPlan, SlotMoveGroup } from '../plan/migration-plan';

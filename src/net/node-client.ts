@@ -19,6 +19,8 @@ export type CommandArg = string | number | Buffer;
 export interface CallOptions {
   /** Overrides the client's command timeout for this command (e.g. a MIGRATE of a large batch). */
   timeoutMs?: number;
+  /** Return bulk replies as Buffers (binary-safe: DUMP payloads, values). */
+  buffer?: boolean;
 }
 
 export type SetSlotState = 'IMPORTING' | 'MIGRATING' | 'NODE' | 'STABLE';
@@ -72,7 +74,8 @@ export class NodeClient {
       }, timeoutMs);
     });
     try {
-      return await Promise.race([redis.call(String(name), ...rest), timeout]);
+      const reply = callOptions.buffer === true ? redis.callBuffer(String(name), ...rest) : redis.call(String(name), ...rest);
+      return await Promise.race([reply, timeout]);
     } catch (error) {
       throw timedOut ?? this.translate(error, args);
     } finally {

@@ -42,8 +42,8 @@ interface Seat extends PlacementNode {
 
 /**
  * Pure: masters that serve slots and have fewer than `minReplicas` working replicas get one
- * from a master that has spare ones (a slot-serving master keeps `minReplicas`, preferring to
- * keep those on other hosts than itself; an empty master's replicas are all spare). The
+ * from a master that has spare ones (a slot-serving master keeps `minReplicas` healthy ones,
+ * preferring those on other hosts than itself; an empty master's replicas are all spare). The
  * matching never puts a replica on its new master's host when another assignment exists
  * (assignReplicas). Only reachable replicas that nobody suspects are moved. Deterministic.
  */
@@ -68,15 +68,12 @@ export function planRehomeReplicas(state: ClusterState, options: RehomePlanOptio
   const spares: Spare[] = [];
   for (const master of masters) {
     const keep = master.slots.size > 0 ? minReplicas : 0;
-    const movable = workingReplicasOf(state, master.id)
+    // Only healthy replicas (reachable, nobody suspects them) may move, and the donor keeps
+    // `keep` healthy ones: first those on another host than itself, then by id.
+    const healthy = workingReplicasOf(state, master.id)
       .filter((replica) => replica.reachable && !replica.suspected)
-      // Keep first the replicas on another host than their master, then by id.
       .sort((a, b) => Number(ClusterState.hostOf(a) === ClusterState.hostOf(master)) - Number(ClusterState.hostOf(b) === ClusterState.hostOf(master)) || byId(a, b));
-    const working = workingReplicasOf(state, master.id).length;
-    const spareCount = Math.max(0, working - keep);
-    // The kept ones are the first `keep` of the ordering; the rest may move.
-    const kept = Math.max(0, movable.length - spareCount);
-    for (const replica of movable.slice(kept)) spares.push({ node: replica, masterId: master.id, address: replica.address, host: ClusterState.hostOf(replica) });
+    for (const replica of healthy.slice(keep)) spares.push({ node: replica, masterId: master.id, address: replica.address, host: ClusterState.hostOf(replica) });
   }
 
   const moves: RehomeMove[] = [];

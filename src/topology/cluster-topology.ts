@@ -1,12 +1,14 @@
 import EventEmitter from 'eventemitter3';
 import { formatAddress, parseAddress, type NodeAddress } from '../model/address';
 import type { ClusterState } from '../model/cluster-state';
+import { SlotSet } from '../model/slot-set';
 import { NodePool } from '../net/node-pool';
 import { planCreate, type CreatePlan, type CreatePlanOptions } from '../plan/create-plan';
 import { checkClusterState, type CheckReport } from './check-rules';
 import { awaitAgreement, type ConvergenceResult, type WaitForConvergenceOptions } from './convergence';
 import { executeCreate, type CreateResult, type ExecuteCreateOptions } from './create-cluster';
 import { discoverCluster } from './discover';
+import { fixCluster, type FixOptions, type FixReport } from './repair/fix-cluster';
 import { addNode, type AddNodeResult } from './membership/add-node';
 import { forgetEverywhere, type ForgetResult } from './membership/forget-everywhere';
 import type { AddNodeOptions, ForgetOptions, RemoveNodeOptions, ReplicateOptions } from './membership/membership-options';
@@ -87,6 +89,16 @@ export class ClusterTopology extends EventEmitter<ClusterTopologyEvents> impleme
   }
 
   // --- repair (issue 3: fix()) --- delegate to ./repair/*; keep methods thin.
+
+  /**
+   * Closes every open slot (whatever state a crash left it in) and assigns uncovered slots,
+   * moving keys to the chosen owner; never deletes a key. See docs/fix.md.
+   */
+  async fix(options: FixOptions = {}): Promise<FixReport> {
+    const report = await fixCluster(this, options);
+    this.emit('fix-done', { openSlots: report.openSlots.length, assignedSlots: report.assigned.reduce((n, a) => n + SlotSet.parse(a.slots).size, 0), movedKeys: report.movedKeys, elapsedMs: report.elapsedMs });
+    return report;
+  }
 
   // --- membership (issue 4: addNode, removeNode, forgetEverywhere, replicate) --- delegate to ./membership/*.
   /**

@@ -35,6 +35,8 @@ export interface ClusterTopologyEvents {
   /** waitForConvergence() saw every node agree. */
   converged: (event: ConvergedEvent) => void;
   // --- repair events (issue 3) ---
+  /** fix() finished: open slots closed, uncovered slots assigned, keys moved to their owners. */
+  'fix-done': (event: { openSlots: number; assignedSlots: number; movedKeys: number; elapsedMs: number }) => void;
 
   // --- membership events (issue 4) ---
   /** A step of addNode / removeNode / forgetEverywhere / replicate finished. */

@@ -22,7 +22,7 @@ async function standaloneNodes(count: number, host?: string | string[], config?:
   return local;
 }
 
-function topologyFor(local: LocalCluster): ClusterTopology {
+function newTopology(): ClusterTopology {
   const topology = new ClusterTopology({ seeds: [] });
   cleanups.push(() => topology.close());
   return topology;
@@ -31,7 +31,7 @@ function topologyFor(local: LocalCluster): ClusterTopology {
 describe('ClusterTopology.create', () => {
   it('creates 3 masters x 1 replica on one host that redis-cli --cluster check accepts and clients can use', async () => {
     const local = await standaloneNodes(6);
-    const topology = topologyFor(local);
+    const topology = newTopology();
     const steps: CreateStepEvent[] = [];
     topology.on('create-step', (event) => steps.push(event));
 
@@ -53,7 +53,7 @@ describe('ClusterTopology.create', () => {
 
   it('places masters and replicas on different hosts over 127.0.0.1-3, and restores cluster-node-timeout after the fast join', async () => {
     const local = await standaloneNodes(6, ['127.0.0.1', '127.0.0.2', '127.0.0.3'], { 'cluster-node-timeout': 15000 });
-    const topology = topologyFor(local);
+    const topology = newTopology();
     const result = await topology.create(local.seeds, { replicasPerMaster: 1 });
 
     expect(result.plan.antiAffinity).toBe(true);
@@ -73,7 +73,7 @@ describe('ClusterTopology.create', () => {
   it('refuses a node that is not configured as a cluster node, naming it, before touching any node', async () => {
     const local = await standaloneNodes(3);
     const plain = await local.startNode({ config: { 'cluster-enabled': 'no' } });
-    const topology = topologyFor(local);
+    const topology = newTopology();
     const error = await topology.create([...local.seeds.slice(0, 2), plain], { replicasPerMaster: 0 }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(NotClusterNodeError);
     expect((error as Error).message).toContain(`Node ${plain.host}:${plain.port} is not configured as a cluster node`);
@@ -84,7 +84,7 @@ describe('ClusterTopology.create', () => {
 
   it('refuses a node that holds keys or already serves slots, with the runbook fix', async () => {
     const local = await standaloneNodes(3);
-    const topology = topologyFor(local);
+    const topology = newTopology();
     const [first, second] = local.seeds as [{ host: string; port: number }, { host: string; port: number }];
     // A cluster node only takes a write for a slot it serves: serve the key's slot, write, give the slot up.
     await topology.pool.get(first).call(['CONFIG', 'SET', 'cluster-require-full-coverage', 'no']);

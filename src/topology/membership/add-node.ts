@@ -1,11 +1,12 @@
 import { InvalidArgumentError, PlanError } from '../../errors';
 import { formatAddress, validateAddress, type NodeAddress } from '../../model/address';
 import { ClusterState } from '../../model/cluster-state';
-import type { NodePool } from '../../net/node-pool';
 import { chooseReplicaMaster } from '../../plan/replica-target';
+import { throwIfAborted } from '../../util/abort';
 import type { TopologyContext } from '../topology-context';
 import { awaitState, roleProblems } from './await-state';
 import { NotAMasterError } from './errors';
+import { shortenNodeTimeout } from './fast-gossip';
 import { checkJoiningNode } from './join-checks';
 import { assertNodeId, assertWaitOptions, DEFAULT_MEMBERSHIP_OPTIONS, type AddNodeOptions } from './membership-options';
 import type { MembershipStep } from './membership-events';
@@ -75,30 +76,50 @@ export async function addNode(context: TopologyContext, node: NodeAddress, optio
   };
 
   const nodeId = await step('preflight', undefined, () => checkJoiningNode(context.pool, state, resolved.address));
-  const fastJoin = options.as === 'master' && (options.fastJoin ?? DEFAULT_MEMBERSHIP_OPTIONS.fastJoin);
+  const fastJoin = options.fastJoin ?? DEFAULT_MEMBERSHIP_OPTIONS.fastJoin;
   const restore = fastJoin ? await shortenNodeTimeout(context.pool, address) : async () => undefined;
   try {
-    const members = state.views.map((view) => view.address);
-    await step('meet', nodeId, () => Promise.all(members.map((member) => context.pool.get(member).meet(resolved.address.host, resolved.address.port))));
-    await step('await-join', nodeId, () =>
-      awaitState(context, {
-        ...wait,
-        operation: 'addNode',
-        expectNodeIds: [nodeId],
-        check: (current) => joinProblems(current, nodeId, options.as === 'master'),
-      }),
-    );
+    return await join(context, { address, node: resolved.address, nodeId, started, wait, options, step, ...(resolved.master === undefined ? {} : { master: resolved.master }) }, state);
   } finally {
     await restore();
   }
+}
 
-  if (resolved.master === undefined) {
+interface JoinSpec {
+  address: string;
+  node: NodeAddress;
+  nodeId: string;
+  started: number;
+  wait: { timeoutMs?: number; signal?: AbortSignal };
+  options: AddNodeOptions;
+  step: <T>(name: MembershipStep, nodeId: string | undefined, work: () => Promise<T>) => Promise<T>;
+  master?: { id: string; sameHost: boolean; reason?: string };
+}
+
+/** MEET from every member, await the join, then (replica) REPLICATE and await agreement and sync. */
+async function join(context: TopologyContext, spec: JoinSpec, state: ClusterState): Promise<AddNodeResult> {
+  const { address, nodeId, wait, options, step } = spec;
+  const operation = 'add-node' as const;
+  const members = state.views.map((view) => view.address);
+  throwIfAborted(wait.signal, 'addNode');
+  await step('meet', nodeId, () => Promise.all(members.map((member) => context.pool.get(member).meet(spec.node.host, spec.node.port))));
+  await step('await-join', nodeId, () =>
+    awaitState(context, {
+      ...wait,
+      operation: 'addNode',
+      expectNodeIds: [nodeId],
+      check: (current) => joinProblems(current, nodeId, options.as === 'master'),
+    }),
+  );
+  const started = spec.started;
+  if (spec.master === undefined) {
     const result: AddNodeResult = { nodeId, address, role: 'master', elapsedMs: Date.now() - started };
     context.events.emit('node-added', { nodeId, address, role: 'master', elapsedMs: result.elapsedMs });
     return result;
   }
 
-  const master = resolved.master;
+  const master = spec.master;
+  throwIfAborted(wait.signal, 'addNode');
   await step('replicate', nodeId, () => context.pool.get(address).replicate(master.id));
   await awaitReplicaOf(context, nodeId, master.id, {
     ...wait,
@@ -129,21 +150,4 @@ function joinProblems(state: ClusterState, nodeId: string, requireOk: boolean): 
   const othersOk = state.views.every((view) => view.nodeId === nodeId || view.clusterInfo['cluster_state'] === 'ok');
   if (requireOk && othersOk && own.clusterInfo['cluster_state'] !== 'ok') problems.push(`${own.address} reports cluster_state:${own.clusterInfo['cluster_state'] ?? 'unknown'}`);
   return problems;
-}
-
-const FAST_JOIN_NODE_TIMEOUT_MS = 500;
-
-/** Lowers the joining node's cluster-node-timeout (so its rejoin delay is 0.5 s); returns the restore function. */
-async function shortenNodeTimeout(pool: NodePool, address: string): Promise<() => Promise<void>> {
-  try {
-    const value = (await pool.get(address).configGet('cluster-node-timeout'))['cluster-node-timeout'];
-    if (value === undefined || Number(value) <= FAST_JOIN_NODE_TIMEOUT_MS) return async () => undefined;
-    await pool.get(address).configSet('cluster-node-timeout', FAST_JOIN_NODE_TIMEOUT_MS);
-    return async () => {
-      await pool.get(address).configSet('cluster-node-timeout', value).catch(() => undefined);
-    };
-  } catch {
-    // CONFIG renamed or refused: the join still works, only its state turns ok later.
-    return async () => undefined;
-  }
 }

@@ -1,6 +1,7 @@
 import { CommandFailedError, InvalidArgumentError } from '../../errors';
 import type { ClusterNode, ClusterState } from '../../model/cluster-state';
 import { selfLine } from '../../model/node-view';
+import { throwIfAborted } from '../../util/abort';
 import { pollUntil } from '../../util/poll';
 import type { TopologyContext } from '../topology-context';
 import { ForgetIncompleteError, MasterHasReplicasError, MasterOwnsSlotsError, NodeStillReachableError } from './errors';
@@ -10,7 +11,7 @@ import type { MembershipOperation } from './membership-events';
 export interface ForgetResult {
   nodeId: string;
   address: string;
-  /** Addresses of the nodes that forgot it. */
+  /** Every reachable node, which now does not list it (told by us, or already forgotten). */
   forgottenBy: string[];
   /** Members we could not reach (they could not be told; e.g. other dead nodes). */
   skipped: { address: string; nodeId?: string }[];
@@ -64,7 +65,6 @@ export async function forgetEverywhere(context: TopologyContext, nodeId: string,
   const node = validateForget(state, nodeId, options);
   const address = node.address;
 
-  const told = new Set<string>();
   let rounds = 0;
   const tell = async (addresses: readonly string[]): Promise<void> => {
     rounds++;
@@ -76,11 +76,11 @@ export async function forgetEverywhere(context: TopologyContext, nodeId: string,
           // Already forgotten (by an earlier round, or it never knew it): the goal is reached.
           if (!(error instanceof CommandFailedError && error.reply.startsWith('ERR Unknown node'))) throw error;
         }
-        told.add(target);
       }),
     );
   };
 
+  throwIfAborted(options.signal, 'forgetEverywhere');
   let stepStart = Date.now();
   await tell(listers(state, nodeId).map((view) => view.address));
   context.events.emit('membership-step', { operation, step: 'forget', nodeId, address, elapsedMs: Date.now() - stepStart });
@@ -107,8 +107,9 @@ export async function forgetEverywhere(context: TopologyContext, nodeId: string,
       .filter((other) => !other.reachable && other.id !== nodeId && !lastState.unreachable.some((entry) => entry.address === other.address))
       .map((other) => ({ address: other.address, nodeId: other.id })),
   ];
-  const result: ForgetResult = { nodeId, address, forgottenBy: [...told].sort(), skipped, rounds, elapsedMs: Date.now() - started };
-  context.events.emit('node-forgotten', { nodeId, address, nodes: told.size, rounds, elapsedMs: result.elapsedMs });
+  const forgottenBy = lastState.views.filter((view) => view.nodeId !== nodeId).map((view) => view.address).sort();
+  const result: ForgetResult = { nodeId, address, forgottenBy, skipped, rounds, elapsedMs: Date.now() - started };
+  context.events.emit('node-forgotten', { nodeId, address, nodes: forgottenBy.length, rounds, elapsedMs: result.elapsedMs });
   return result;
 }
 

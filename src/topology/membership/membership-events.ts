@@ -52,7 +52,7 @@ export interface NodeRemovedEvent {
 export interface NodeForgottenEvent {
   nodeId: string;
   address: string;
-  /** How many nodes were told to forget it. */
+  /** How many reachable nodes no longer list it. */
   nodes: number;
   /** Rounds of CLUSTER FORGET (1 when nothing re-learned it). */
   rounds: number;

@@ -1,6 +1,7 @@
 import { PlanError } from '../../errors';
 import { ClusterState } from '../../model/cluster-state';
 import { chooseReplicaMaster } from '../../plan/replica-target';
+import { throwIfAborted } from '../../util/abort';
 import { pollUntil } from '../../util/poll';
 import type { TopologyContext } from '../topology-context';
 import { MasterOwnsSlotsError } from './errors';
@@ -68,6 +69,7 @@ export async function removeNode(context: TopologyContext, nodeId: string, optio
 
   const forgotten = await forgetEverywhere(context, nodeId, { ...wait, allowLive: true }, 'remove-node');
 
+  throwIfAborted(options.signal, 'removeNode');
   let reset = false;
   let resetError: string | undefined;
   const client = context.pool.get(node.address);

@@ -1,9 +1,11 @@
 import { ConvergenceTimeoutError, InvalidArgumentError, NodeUnreachableError } from '../../errors';
 import { ClusterState } from '../../model/cluster-state';
+import { throwIfAborted } from '../../util/abort';
 import { pollUntil } from '../../util/poll';
 import type { TopologyContext } from '../topology-context';
 import { awaitState, roleProblems } from './await-state';
 import { NotAMasterError, NotAReplicaError } from './errors';
+import { shortenNodeTimeout } from './fast-gossip';
 import { assertNodeId, assertWaitOptions, DEFAULT_MEMBERSHIP_OPTIONS, type ReplicateOptions } from './membership-options';
 import type { MembershipOperation } from './membership-events';
 
@@ -69,10 +71,16 @@ export async function replicate(
     return { ...base, ...previous, changed: false, elapsedMs: Date.now() - started };
   }
 
-  const stepStart = Date.now();
-  await context.pool.get(replica.address).replicate(masterId);
-  context.events.emit('membership-step', { operation, step: 'replicate', nodeId: replicaId, address: replica.address, elapsedMs: Date.now() - stepStart });
-  await awaitReplicaOf(context, replicaId, masterId, { ...options, operation });
+  throwIfAborted(options.signal, 'replicate');
+  const restore = (options.fastGossip ?? DEFAULT_MEMBERSHIP_OPTIONS.fastGossip) ? await shortenNodeTimeout(context.pool, replica.address) : async () => undefined;
+  try {
+    const stepStart = Date.now();
+    await context.pool.get(replica.address).replicate(masterId);
+    context.events.emit('membership-step', { operation, step: 'replicate', nodeId: replicaId, address: replica.address, elapsedMs: Date.now() - stepStart });
+    await awaitReplicaOf(context, replicaId, masterId, { ...options, operation });
+  } finally {
+    await restore();
+  }
   const result: ReplicateResult = { ...base, ...previous, changed: true, elapsedMs: Date.now() - started };
   context.events.emit('replica-moved', {
     replicaId,

@@ -1,2 +1,2 @@
-// Public names of this domain, re-exported by src/index.ts. Filled in by the domain's owner.
-export {};
+// Public names of the repair domain (ClusterTopology.fix), re-exported by src/index.ts.
+export type { FixOptions, FixReport, FixedSlot, FixAction } from './fix-cluster';

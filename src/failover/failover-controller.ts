@@ -1,0 +1,166 @@
+import EventEmitter from 'eventemitter3';
+import type { Cluster, Redis } from 'ioredis';
+import { InvalidArgumentError } from '../errors';
+import type { NodeAddress } from '../model/address';
+import type { RehomePlan } from '../plan/rehome-plan';
+import type { SpreadMastersPlan } from '../plan/spread-masters-plan';
+import type { TopologyContext } from '../topology/topology-context';
+import type { FailoverControllerEvents } from './failover-events';
+import {
+  assertPositiveMs,
+  assertSignal,
+  resolveFailoverControllerOptions,
+  type FailoverControllerOptions,
+  type FailoverOptions,
+  type ReplaceNodeOptions,
+  type RehomeOptions,
+  type ResolvedFailoverControllerOptions,
+  type SpreadOptions,
+  type WatchOptions,
+} from './failover-options';
+import { runFailover, type FailoverResult } from './manual-failover';
+import { executeRehome, planRehome, type RehomeResult } from './rehome-replicas';
+import { replaceNode, type ReplaceNodeResult } from './replace-node';
+import { openReplica, replicaReadCluster, type OpenReplicaOptions, type ReplicaReadClusterOptions } from './replica-reads';
+import { executeSpread, planSpread, type SpreadResult } from './spread-masters';
+import { startWatch, type WatchHandle } from './watcher';
+
+/**
+ * Failover and recovery: manual failover (default / force / takeover), a watch that turns
+ * cluster changes into typed events, the runbook's host-failure replacement, re-homing replicas,
+ * spreading masters over hosts, and reads from replicas. Works on a ClusterTopology (any
+ * TopologyContext); membership events (node-added, node-forgotten...) are emitted by the topology.
+ */
+export class FailoverController extends EventEmitter<FailoverControllerEvents> {
+  readonly options: ResolvedFailoverControllerOptions;
+  private current: WatchHandle | undefined;
+
+  constructor(
+    private readonly topology: TopologyContext,
+    options: FailoverControllerOptions = {},
+  ) {
+    super();
+    if (topology === null || typeof topology !== 'object' || typeof topology.refresh !== 'function') {
+      throw new InvalidArgumentError('topology', topology, 'not a ClusterTopology', 'Pass new ClusterTopology({ seeds }).');
+    }
+    this.options = resolveFailoverControllerOptions(options);
+  }
+
+  /**
+   * CLUSTER FAILOVER on the replica; resolves when it is master, its old master (if alive) is its
+   * replica and every node agrees. Reports the new config epoch. See docs/failover-controller.md.
+   */
+  async failover(replicaId: string, options: FailoverOptions = {}): Promise<FailoverResult> {
+    const result = await runFailover(this.topology, replicaId, { ...options, timeoutMs: options.timeoutMs ?? this.options.failoverTimeoutMs }, (event) =>
+      this.emit('failover-start', event),
+    );
+    this.emit('failover-done', result);
+    return result;
+  }
+
+  /**
+   * Polls the cluster every `intervalMs` and emits node-pfail, node-fail, node-recovered,
+   * replica-promoted, master-demoted, master-without-replicas, node-joined and node-left.
+   * One watch at a time: stop() (or the handle's stop(), or the signal) ends it.
+   */
+  watch(options: WatchOptions = {}): WatchHandle {
+    if (this.current?.running === true) {
+      throw new InvalidArgumentError('watch', 'already running', 'a watch is already running on this controller', 'Call stop() first, or keep using the handle watch() returned.');
+    }
+    const intervalMs = options.intervalMs ?? this.options.watchIntervalMs;
+    assertPositiveMs(intervalMs, 'intervalMs');
+    assertSignal(options.signal);
+    const handle = startWatch(() => this.topology.refresh(), { intervalMs, ...(options.signal === undefined ? {} : { signal: options.signal }) }, {
+      event: (event) => (this.emit as (name: string, payload: unknown) => boolean)(event.name, event.payload),
+      error: (event) => this.emit('watch-error', event),
+      started: (event) => this.emit('watch-started', event),
+      stopped: (event) => this.emit('watch-stopped', event),
+    });
+    this.current = handle;
+    return handle;
+  }
+
+  /** Stops the running watch, if any. */
+  async stop(): Promise<void> {
+    await this.current?.stop();
+  }
+
+  /**
+   * Runbook section 13: waits for the dead master's replica to be promoted, makes every node
+   * forget the dead node, and adds `newNode` as a replica of the promoted master (for a dead
+   * replica: of its master).
+   */
+  async replaceNode(deadNodeId: string, newNode: NodeAddress, options: ReplaceNodeOptions = {}): Promise<ReplaceNodeResult> {
+    const result = await replaceNode(
+      this.topology,
+      deadNodeId,
+      newNode,
+      { ...options, promotionTimeoutMs: options.promotionTimeoutMs ?? this.options.promotionTimeoutMs },
+      (event) => this.emit('replace-step', event),
+    );
+    this.emit('replace-done', result);
+    return result;
+  }
+
+  /** Pure plan (from a fresh snapshot): spare replicas that move to masters without replicas. */
+  async planRehomeReplicas(options: RehomeOptions = {}): Promise<RehomePlan> {
+    return planRehome(this.topology, options);
+  }
+
+  /** Executes a rehome plan, re-checking each move first. */
+  async executeRehome(plan: RehomePlan, options: RehomeOptions = {}): Promise<RehomeResult> {
+    const result = await executeRehome(this.topology, plan, options);
+    const { plan: _plan, ...rest } = result;
+    this.emit('rehome-done', rest);
+    return result;
+  }
+
+  /** Masters left without replicas get one from a master with spare ones, keeping host anti-affinity. */
+  async rehomeReplicas(options: RehomeOptions = {}): Promise<RehomeResult> {
+    const plan = await this.planRehomeReplicas(options);
+    this.emit('rehome-planned', plan);
+    return this.executeRehome(plan, options);
+  }
+
+  /** Pure plan (from a fresh snapshot): failovers that spread masters evenly over hosts. */
+  async planSpreadMasters(): Promise<SpreadMastersPlan> {
+    return planSpread(this.topology);
+  }
+
+  /** Executes a spread plan: default-mode failovers, one at a time. */
+  async executeSpread(plan: SpreadMastersPlan, options: SpreadOptions = {}): Promise<SpreadResult> {
+    assertSignal(options.signal);
+    const result = await executeSpread(
+      this.topology,
+      plan,
+      (replicaId, masterId) =>
+        this.failover(replicaId, {
+          mode: 'default',
+          of: masterId,
+          ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+          ...(options.signal === undefined ? {} : { signal: options.signal }),
+        }),
+      options.signal,
+    );
+    const { plan: _plan, ...rest } = result;
+    this.emit('spread-done', { ...rest, balanced: plan.balanced });
+    return result;
+  }
+
+  /** After failovers piled masters onto one host, fails over to replicas so masters spread again. */
+  async spreadMasters(options: SpreadOptions = {}): Promise<SpreadResult> {
+    const plan = await this.planSpreadMasters();
+    this.emit('spread-planned', plan);
+    return this.executeSpread(plan, options);
+  }
+
+  /** An ioredis Cluster reading from replicas (READONLY); see replicaReadCluster. */
+  replicaReadCluster(options: ReplicaReadClusterOptions = {}): Cluster {
+    return replicaReadCluster(this.topology, options);
+  }
+
+  /** A connection to one replica with READONLY sent; see openReplica. */
+  async openReplica(replicaId: string, options: OpenReplicaOptions = {}): Promise<Redis> {
+    return openReplica(this.topology, replicaId, options);
+  }
+}

@@ -1,0 +1,58 @@
+import type { RehomePlan } from '../plan/rehome-plan';
+import type { SpreadMastersPlan } from '../plan/spread-masters-plan';
+import type { FailoverResult, FailoverStartEvent } from './manual-failover';
+import type { ReplaceNodeResult, ReplaceStepEvent } from './replace-node';
+import type { RehomeResult } from './rehome-replicas';
+import type { SpreadResult } from './spread-masters';
+import type {
+  MasterDemotedEvent,
+  MasterWithoutReplicasEvent,
+  MembershipChangeEvent,
+  NodeHealthEvent,
+  ReplicaPromotedEvent,
+  WatchErrorEvent,
+} from './watch-events';
+
+/** Typed events of FailoverController. Payloads are plain data (ids, addresses, slots, numbers). */
+export interface FailoverControllerEvents {
+  /** failover() is about to send CLUSTER FAILOVER (input validated). */
+  'failover-start': (event: FailoverStartEvent) => void;
+  /** failover() finished: the replica is master and every node agrees. */
+  'failover-done': (event: FailoverResult) => void;
+
+  /** watch(): a node is suspected down (PFAIL) by at least one node. */
+  'node-pfail': (event: NodeHealthEvent) => void;
+  /** watch(): the cluster flags a node FAIL (a majority of masters agreed). */
+  'node-fail': (event: NodeHealthEvent) => void;
+  /** watch(): a node that was pfail or fail is healthy again. */
+  'node-recovered': (event: NodeHealthEvent) => void;
+  /** watch(): a replica became a master. */
+  'replica-promoted': (event: ReplicaPromotedEvent) => void;
+  /** watch(): a master that served slots (or a failed one coming back) became a replica. */
+  'master-demoted': (event: MasterDemotedEvent) => void;
+  /** watch(): a master serving slots has no working replica left. */
+  'master-without-replicas': (event: MasterWithoutReplicasEvent) => void;
+  /** watch(): a node joined the cluster. */
+  'node-joined': (event: MembershipChangeEvent) => void;
+  /** watch(): a node was forgotten by the cluster. */
+  'node-left': (event: MembershipChangeEvent) => void;
+  /** watch() started polling. */
+  'watch-started': (event: { intervalMs: number; at: number }) => void;
+  /** watch() stopped (stop(), signal). */
+  'watch-stopped': (event: { polls: number; at: number }) => void;
+  /** watch() could not take a snapshot this time; it keeps polling. */
+  'watch-error': (event: WatchErrorEvent) => void;
+
+  /** A step of replaceNode() finished. */
+  'replace-step': (event: ReplaceStepEvent) => void;
+  /** replaceNode() finished. */
+  'replace-done': (event: ReplaceNodeResult) => void;
+  /** rehomeReplicas() planned its moves (before any command). */
+  'rehome-planned': (plan: RehomePlan) => void;
+  /** rehomeReplicas() finished. */
+  'rehome-done': (event: Omit<RehomeResult, 'plan'>) => void;
+  /** spreadMasters() planned its failovers (before any command). */
+  'spread-planned': (plan: SpreadMastersPlan) => void;
+  /** spreadMasters() finished. */
+  'spread-done': (event: Omit<SpreadResult, 'plan'> & { balanced: boolean }) => void;
+}
