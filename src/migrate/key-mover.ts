@@ -122,23 +122,12 @@ async function copyThenDelete(job: KeyMoveJob, keys: string[], timeoutMs: number
  * (a copy of ours from an earlier run): re-send with REPLACE. Different value: a real conflict.
  */
 async function resolveBusyKeys(pool: NodePool, job: KeyMoveJob, keys: string[], options: ResolvedSlotMigratorOptions, ours: Set<string>): Promise<void> {
-  const still = (await Promise.all(keys.map(async (key) => ((await existsOnSource(job.source, key)) ? key : null)))).filter((key): key is string => key !== null);
-  const { same, different } = await compareTargetCopies(pool, job.source, job.target, still);
+  const { same, different } = await compareTargetCopies(pool, { host: job.source.host, port: job.source.port }, job.target, keys);
   for (const key of same) ours.add(key);
   if (different.length > 0 && options.onConflict !== 'replace') {
     throw new KeyConflictError(job.slot, different, job.source.address, job.targetClient.address);
   }
   for (const key of different) ours.add(key);
-}
-
-/** EXISTS on a MIGRATING slot answers ASK for a key that is gone: that means "not here". */
-async function existsOnSource(source: NodeClient, key: string): Promise<boolean> {
-  try {
-    return Number(await source.call(['EXISTS', key])) === 1;
-  } catch (error) {
-    if (error instanceof CommandFailedError && (error.reply.startsWith('ASK') || error.reply.startsWith('TRYAGAIN'))) return false;
-    throw error;
-  }
 }
 
 /** MEMORY USAGE of each key, summed (all in flight at once). */

@@ -3,38 +3,35 @@ import { NodeClient } from '../net/node-client';
 import type { NodePool } from '../net/node-pool';
 
 /**
- * Compares the source's and the target's copy of each key (DUMP payloads). The target may not
- * own the slot yet (IMPORTING), so it is read with ASKING on a private connection: ASKING only
- * holds for the next command, and nothing else may run in between.
+ * Compares the source's and the target's copy of each key (DUMP payloads). Either side may not
+ * own the slot (MIGRATING / IMPORTING), so both are read with ASKING on private connections:
+ * ASKING only holds for the next command, and nothing else may run in between. Keys the source
+ * no longer has are left out.
  */
 export async function compareTargetCopies(
   pool: NodePool,
-  source: NodeClient,
+  source: NodeAddress,
   target: NodeAddress,
   keys: readonly string[],
 ): Promise<{ same: string[]; different: string[] }> {
   const same: string[] = [];
   const different: string[] = [];
   if (keys.length === 0) return { same, different };
-  const inspector = new NodeClient(target, pool.options);
+  const readers = [new NodeClient(source, pool.options), new NodeClient(target, pool.options)] as const;
   try {
     for (const key of keys) {
-      const [mine, theirs] = await Promise.all([
-        source.call(['DUMP', key], { buffer: true }).catch(() => null),
-        (async () => {
-          await inspector.call(['ASKING']);
-          return inspector.call(['DUMP', key], { buffer: true }).catch(() => null);
-        })(),
-      ]);
-      if (theirs === null || mine === null) continue;
-      (Buffer.compare(toBuffer(mine), toBuffer(theirs)) === 0 ? same : different).push(key);
+      const [mine, theirs] = await Promise.all([dumpAsking(readers[0], key), dumpAsking(readers[1], key)]);
+      if (mine === null || theirs === null) continue;
+      (Buffer.compare(mine, theirs) === 0 ? same : different).push(key);
     }
   } finally {
-    await inspector.close();
+    await Promise.all(readers.map((reader) => reader.close()));
   }
   return { same, different };
 }
 
-function toBuffer(value: unknown): Buffer {
-  return Buffer.isBuffer(value) ? value : Buffer.from(String(value), 'binary');
+async function dumpAsking(reader: NodeClient, key: string): Promise<Buffer | null> {
+  await reader.call(['ASKING']);
+  const reply = await reader.call(['DUMP', key], { buffer: true }).catch(() => null);
+  return Buffer.isBuffer(reply) ? reply : null;
 }

@@ -20,6 +20,8 @@ export function valueFor(prefix: string, i: number, size = 32): string {
 
 /** Key count and a SHA-256 over every key and value, in key order, from every master. */
 export async function clusterDigest(client: Cluster): Promise<{ keys: number; sha256: string }> {
+  // The client's view of the masters may predate a node added or removed by the test: refresh it first.
+  await new Promise<void>((resolve, reject) => client.refreshSlotsCache((error) => (error ? reject(error) : resolve())));
   const keys: string[] = [];
   await Promise.all(
     client.nodes('master').map(async (node) => {

@@ -162,6 +162,20 @@ describe('ClusterTopology membership: addNode, replicate, removeNode', () => {
     expect((await topology.refresh()).node(replica.nodeId)).toBeUndefined();
   });
 
+  it('resumes the join of a node that an earlier, interrupted addNode only introduced to one member', async () => {
+    const node = await local.startNode({ host: '127.0.0.3' });
+    const seed = local.seeds[0]!;
+    await topology.pool.get(seed).meet(node.host, node.port);
+    await pollUntil(async () => ({ done: Number((await topology.pool.get(node).clusterInfo())['cluster_known_nodes']) > 1 }), { timeoutMs: 5000, operation: 'meet' });
+
+    const result = await topology.addNode(node, { as: 'replica' });
+    for (const view of (await topology.refresh()).views) {
+      expect(view.nodes.find((n) => n.id === result.nodeId)).toMatchObject({ role: 'replica', masterId: result.masterId });
+    }
+    await expect(topology.addNode(node, { as: 'replica' })).rejects.toBeInstanceOf(NodeAlreadyMemberError);
+    await topology.removeNode(result.nodeId, { shutdown: true });
+  });
+
   it('refuses, before sending anything, a node that is not cluster-enabled, holds keys, belongs to another cluster or already is a member', async () => {
     const before = (await topology.refresh()).nodes.map((n) => n.id).sort();
 
