@@ -175,6 +175,8 @@ export class LocalCluster {
         redisServer: this.options.redisServer,
         config: {
           'cluster-node-timeout': this.options.nodeTimeoutMs,
+          // Replicas sync at once instead of waiting 5 s for more replicas to share the transfer.
+          'repl-diskless-sync-delay': 0,
           ...(this.options.password === undefined ? {} : { requirepass: this.options.password, masterauth: this.options.password }),
           ...this.options.config,
           ...spec.config,

@@ -235,8 +235,16 @@ export class NodeClient {
     redis.on('error', (error: unknown) => {
       connectError ??= error;
     });
+    // A frozen node accepts TCP but never answers ioredis's handshake: bound the whole wait.
+    const limitMs = this.options.connectTimeoutMs + this.options.commandTimeoutMs;
+    let timer: NodeJS.Timeout | undefined;
     try {
-      await redis.connect();
+      await Promise.race([
+        redis.connect(),
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new NodeUnreachableError(this.address, `no answer to the connection handshake within ${limitMs} ms`)), limitMs);
+        }),
+      ]).finally(() => clearTimeout(timer));
     } catch (error) {
       redis.disconnect();
       throw this.translate(connectError ?? error, ['CONNECT']);

@@ -68,7 +68,8 @@ export async function discoverCluster(pool: NodePool, seeds: readonly NodeAddres
   for (const [address, reason] of failures) {
     const nodeId = knownAddresses.get(address);
     if (nodeId !== undefined && memberIds.has(nodeId)) continue;
-    if (nodeId === undefined && !seeds.some((seed) => formatAddress(seed) === address)) continue;
+    // An address no member lists (a seed that was removed, or a typo) is not a member that is down.
+    if (nodeId === undefined) continue;
     unreachable.push(nodeId === undefined ? { address, reason } : { address, nodeId, reason });
   }
   return new ClusterState(members, unreachable);
