@@ -51,6 +51,9 @@ export async function moveSlotKeys(
     throwIfAborted(signal, 'migration');
     const keys = await job.source.getKeysInSlot(job.slot, batchSize);
     if (keys.length === 0) return { keys: moved, bytes: movedBytes };
+    // A MIGRATING source never creates a key (a write to a missing key is sent to the target with
+    // ASK), so a short batch was the slot's last: no need to ask again once it has moved.
+    const last = keys.length < batchSize;
     const bytes = await batchBytes(job.source, keys);
     const timeoutMs = Math.round((options.migrateTimeoutMs + (bytes / options.minBytesPerSecond) * 1000) * timeoutFactor);
     const started = Date.now();
@@ -63,6 +66,7 @@ export async function moveSlotKeys(
       movedBytes += bytes;
       attempt = 0;
       hooks.onBatch({ keys: count, bytes, timeoutMs, elapsedMs: Date.now() - started });
+      if (last && options.durability === 'none') return { keys: moved, bytes: movedBytes };
     } catch (error) {
       const reply = error instanceof CommandFailedError ? error.reply : '';
       if (reply.includes('BUSYKEY')) {
@@ -130,8 +134,14 @@ async function resolveBusyKeys(pool: NodePool, job: KeyMoveJob, keys: string[], 
   for (const key of different) ours.add(key);
 }
 
-/** MEMORY USAGE of each key, summed (all in flight at once). */
+/** Sums MEMORY USAGE over the keys server-side (one round trip); per key if the script is refused. */
+const SUM_MEMORY_USAGE = "local total = 0 for _, key in ipairs(ARGV) do total = total + (redis.call('MEMORY', 'USAGE', key, 'SAMPLES', '0') or 0) end return total";
+
 async function batchBytes(source: NodeClient, keys: readonly string[]): Promise<number> {
-  const sizes = await Promise.all(keys.map((key) => source.call(['MEMORY', 'USAGE', key, 'SAMPLES', '0']).catch(() => 0)));
-  return sizes.reduce<number>((sum, size) => sum + (Number(size) || 0), 0);
+  try {
+    return Number(await source.call(['EVAL', SUM_MEMORY_USAGE, 0, ...keys]));
+  } catch {
+    const sizes = await Promise.all(keys.map((key) => source.call(['MEMORY', 'USAGE', key, 'SAMPLES', '0']).catch(() => 0)));
+    return sizes.reduce<number>((sum, size) => sum + (Number(size) || 0), 0);
+  }
 }

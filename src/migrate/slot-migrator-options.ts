@@ -10,8 +10,9 @@ export interface SlotMigratorOptions {
    */
   keysPerBatch?: number;
   /**
-   * Slots with keys moved at once between one source and one target.
-   * @defaultValue 8
+   * Slots with keys moved at once between one source and one target: each round opens them together,
+   * moves their keys side by side and assigns them together.
+   * @defaultValue 32
    */
   slotsInFlight?: number;
   /**
@@ -57,7 +58,7 @@ export interface SlotMigratorOptions {
 
 export const DEFAULT_SLOT_MIGRATOR_OPTIONS = {
   keysPerBatch: 1000,
-  slotsInFlight: 8,
+  slotsInFlight: 32,
   concurrentPairs: 4,
   emptySlotBatch: 512,
   migrateTimeoutMs: 5000,

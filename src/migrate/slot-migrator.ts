@@ -158,25 +158,65 @@ export class SlotMigrator extends EventEmitter<SlotMigratorEvents> {
     // Slots the target already owns (a crash after SETSLOT NODE on the target) only need finishing.
     const owned = slots.filter((slot) => target.slots.has(slot));
     const rest = slots.filter((slot) => !target.slots.has(slot));
-    const counts = await countKeys(parties.source, rest);
-    const empty = rest.filter((_, i) => counts[i] === 0);
-    const keyed = rest.filter((_, i) => (counts[i] ?? 0) > 0);
+    const keyed: number[] = [];
 
-    for (let i = 0; i < empty.length; i += this.options.emptySlotBatch) {
+    // Open slots in large pipelined rounds and count their keys once open (from then on no key can
+    // appear on the source: writes to new keys are sent to the target). Empty ones are assigned at
+    // once; the others wait, open, for the key rounds below.
+    for (let i = 0; i < rest.length; i += this.options.emptySlotBatch) {
       throwIfAborted(signal, 'migration');
-      const batch = empty.slice(i, i + this.options.emptySlotBatch);
+      const batch = rest.slice(i, i + this.options.emptySlotBatch);
       await openSlots(parties, batch);
-      // A client may have written a key since we counted: such slots take the key path.
-      const recount = await countKeys(parties.source, batch);
-      const still = batch.filter((_, j) => recount[j] === 0);
-      keyed.push(...batch.filter((_, j) => (recount[j] ?? 0) > 0));
-      await assignSlots(parties, still);
-      await this.finished(totals, still, 0, 0);
+      const counts = await countKeys(parties.source, batch);
+      const empty = batch.filter((_, j) => counts[j] === 0);
+      keyed.push(...batch.filter((_, j) => (counts[j] ?? 0) > 0));
+      await assignSlots(parties, empty);
+      await this.finished(totals, empty, 0, 0);
     }
 
     const replicas = this.replicaCount(state, toId);
     for (const slot of owned) await this.moveKeyedSlot(parties, target, replicas, slot, totals, signal, true);
-    await runLimited(keyed, this.options.slotsInFlight, (slot) => this.moveKeyedSlot(parties, target, replicas, slot, totals, signal, false));
+    for (let i = 0; i < keyed.length; i += this.options.slotsInFlight) {
+      throwIfAborted(signal, 'migration');
+      await this.moveKeyedRound(parties, target, replicas, keyed.slice(i, i + this.options.slotsInFlight), totals, signal);
+    }
+  }
+
+  /**
+   * Moves a round of slots with keys: opens them all at once (pipelined), moves their keys side by
+   * side, then assigns every slot whose keys all moved (pipelined). A slot that failed stays open
+   * and the first failure is thrown once the others have settled.
+   */
+  private async moveKeyedRound(parties: SlotParties, target: NodeAddress, targetReplicas: number, slots: number[], totals: Totals, signal?: AbortSignal): Promise<void> {
+    const started = Date.now();
+    const outcomes = await Promise.allSettled(
+      slots.map((slot) => {
+        this.emit('slot-start', { planId: totals.planId, slot, from: parties.fromId, to: parties.toId, keys: -1 });
+        return moveSlotKeys(
+          this.topology.pool,
+          { slot, source: parties.source, target: { host: target.host, port: target.port }, targetClient: parties.target, targetReplicas },
+          this.options,
+          {
+            onBatch: (event) => this.emit('batch', { planId: totals.planId, slot, ...event }),
+            onRetry: (event) => this.emit('retry', { planId: totals.planId, slot, ...event }),
+          },
+          signal,
+        );
+      }),
+    );
+    const moved = slots.filter((_, i) => outcomes[i]?.status === 'fulfilled');
+    await assignSlots(parties, moved);
+    let keys = 0;
+    let bytes = 0;
+    moved.forEach((slot) => {
+      const outcome = outcomes[slots.indexOf(slot)] as PromiseFulfilledResult<{ keys: number; bytes: number }>;
+      keys += outcome.value.keys;
+      bytes += outcome.value.bytes;
+      this.emit('slot-moved', { planId: totals.planId, slot, from: parties.fromId, to: parties.toId, ...outcome.value, elapsedMs: Date.now() - started });
+    });
+    await this.finished(totals, moved, keys, bytes);
+    const failure = outcomes.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
+    if (failure !== undefined) throw failure.reason;
   }
 
   private async moveKeyedSlot(

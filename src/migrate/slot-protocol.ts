@@ -1,5 +1,5 @@
 import { CommandFailedError } from '../errors';
-import type { NodeClient } from '../net/node-client';
+import type { CommandArg, NodeClient, SetSlotState } from '../net/node-client';
 
 /** The nodes one slot move talks to. */
 export interface SlotParties {
@@ -17,25 +17,57 @@ export interface SlotParties {
  * writes concurrent calls back to back on one connection, so N slots cost about one round trip.
  */
 export async function openSlots(parties: SlotParties, slots: readonly number[]): Promise<void> {
-  await Promise.all(slots.map((slot) => tolerate(parties.target.setSlot(slot, 'IMPORTING', parties.fromId), 'already the owner')));
-  await Promise.all(slots.map((slot) => parties.source.setSlot(slot, 'MIGRATING', parties.toId)));
+  await setSlots(parties.target, slots, 'IMPORTING', parties.fromId, ['already the owner']);
+  await setSlots(parties.source, slots, 'MIGRATING', parties.toId);
 }
 
 /**
- * Gives slots to the target everywhere: the target first (it takes ownership and bumps its epoch),
- * then the source (clears MIGRATING), then every other master.
+ * Gives slots to the target everywhere: the target first, then the source (clears MIGRATING) and
+ * every other master side by side.
+ *
+ * On the target, `SETSLOT NODE` for an IMPORTING slot bumps its config epoch and broadcasts a PONG
+ * to the whole cluster: once per slot, that is most of a round's cost. So every slot but the last
+ * is closed (`STABLE`) and taken (`NODE`) quietly, and only the last one takes the IMPORTING path:
+ * its single epoch bump and broadcast carry the whole round (a PONG lists all the sender's slots).
  */
 export async function assignSlots(parties: SlotParties, slots: readonly number[]): Promise<void> {
-  await Promise.all(slots.map((slot) => parties.target.setSlot(slot, 'NODE', parties.toId)));
-  // A master that gave away its last slot may already have turned into a replica of the new owner
-  // (cluster-allow-replica-migration): it learnt the new owner then, so its refusal is fine.
-  await Promise.all(slots.map((slot) => tolerate(parties.source.setSlot(slot, 'NODE', parties.toId), 'only with masters')));
-  await Promise.all(parties.others.flatMap((node) => slots.map((slot) => tolerate(node.setSlot(slot, 'NODE', parties.toId), 'I still hold keys', 'only with masters'))));
+  if (slots.length === 0) return;
+  const quiet = slots.slice(0, -1);
+  const last = slots[slots.length - 1] as number;
+  const commands: CommandArg[][] = quiet.flatMap((slot) => [
+    ['CLUSTER', 'SETSLOT', slot, 'STABLE'],
+    ['CLUSTER', 'SETSLOT', slot, 'NODE', parties.toId],
+  ]);
+  commands.push(['CLUSTER', 'SETSLOT', last, 'NODE', parties.toId]);
+  throwFirst(await parties.target.pipeline(commands));
+  await Promise.all([
+    // A master that gave away its last slot may already have turned into a replica of the new owner
+    // (cluster-allow-replica-migration): it learnt the new owner then, so its refusal is fine.
+    setSlots(parties.source, slots, 'NODE', parties.toId, ['only with masters']),
+    ...parties.others.map((node) => setSlots(node, slots, 'NODE', parties.toId, ['I still hold keys', 'only with masters'])),
+  ]);
 }
 
-/** Keys each slot holds on a node (all asked at once). */
+function throwFirst(replies: readonly unknown[], tolerated: readonly string[] = []): void {
+  for (const reply of replies) {
+    if (reply instanceof CommandFailedError && tolerated.some((text) => reply.reply.includes(text))) continue;
+    if (reply instanceof Error) throw reply;
+  }
+}
+
+/** Keys each slot holds on a node (one pipeline). */
 export async function countKeys(node: NodeClient, slots: readonly number[]): Promise<number[]> {
-  return Promise.all(slots.map((slot) => node.countKeysInSlot(slot)));
+  const replies = await node.pipeline(slots.map((slot) => ['CLUSTER', 'COUNTKEYSINSLOT', slot]));
+  return replies.map((reply) => {
+    if (reply instanceof Error) throw reply;
+    return Number(reply);
+  });
+}
+
+/** CLUSTER SETSLOT for many slots in one pipeline; a reply containing one of `tolerated` counts as done. */
+async function setSlots(node: NodeClient, slots: readonly number[], state: SetSlotState, nodeId: string, tolerated: readonly string[] = []): Promise<void> {
+  if (slots.length === 0) return;
+  throwFirst(await node.pipeline(slots.map((slot) => ['CLUSTER', 'SETSLOT', slot, state, nodeId])), tolerated);
 }
 
 /** Runs `work` over items with at most `limit` in flight; stops starting new ones after a failure. */
@@ -60,11 +92,3 @@ export async function runLimited<T>(items: readonly T[], limit: number, work: (i
   if (failed) throw failure;
 }
 
-/** Ignores a server error whose reply contains one of `texts` (a step already done, or moot). */
-async function tolerate(step: Promise<void>, ...texts: string[]): Promise<void> {
-  try {
-    await step;
-  } catch (error) {
-    if (!(error instanceof CommandFailedError && texts.some((text) => error.reply.includes(text)))) throw error;
-  }
-}

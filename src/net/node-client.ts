@@ -83,6 +83,35 @@ export class NodeClient {
     }
   }
 
+  /**
+   * Sends many commands in one write (an ioredis pipeline) and returns each reply or the error
+   * for that command, already translated. For rounds of SETSLOT / COUNTKEYSINSLOT over many slots:
+   * one write lets Redis handle them in one event-loop pass (one nodes.conf save, not hundreds).
+   */
+  async pipeline(commands: readonly (readonly CommandArg[])[], callOptions: CallOptions = {}): Promise<(unknown | ClusterOpsError)[]> {
+    if (commands.length === 0) return [];
+    const redis = await this.connection();
+    const pipeline = redis.pipeline();
+    for (const [name, ...rest] of commands) pipeline.call(String(name), ...rest);
+    const timeoutMs = callOptions.timeoutMs ?? this.options.commandTimeoutMs;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        if (this.redis === redis) this.redis = undefined;
+        redis.disconnect();
+        reject(new NodeUnreachableError(this.address, `a pipeline of ${commands.length} commands got no reply within ${timeoutMs} ms`));
+      }, timeoutMs);
+    });
+    try {
+      const replies = (await Promise.race([pipeline.exec(), timeout])) ?? [];
+      return replies.map(([error, reply], i) => (error === null ? reply : this.translate(error, commands[i] ?? [])));
+    } catch (error) {
+      throw error instanceof ClusterOpsError ? error : this.translate(error, ['PIPELINE']);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
   async ping(): Promise<void> {
     await this.call(['PING']);
   }
