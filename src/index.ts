@@ -40,3 +40,5 @@ export * from './migrate/index';
 export * from './failover/index';
 export * from './import/index';
 export * from './doctor/index';
+export * from './config/index';
+export * from './host/index';
