@@ -8,6 +8,9 @@ have() { command -v "$1" >/dev/null 2>&1; }
 if have redis-server && have redis-cli; then
   exit 0
 fi
+# iproute2 (ip netns) lets the host-tuning test run for real; it is optional.
+extra=""
+have ip || extra="iproute2"
 
 echo "redis-cluster-ops: redis-server/redis-cli not found; installing Debian packages redis-server and redis-tools" >&2
 if ! have apt-get; then
@@ -24,7 +27,7 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 
 export DEBIAN_FRONTEND=noninteractive
-if ! { $SUDO apt-get update -qq && $SUDO apt-get install -y -qq --no-install-recommends redis-server redis-tools >/dev/null; }; then
+if ! { $SUDO apt-get update -qq && $SUDO apt-get install -y -qq --no-install-recommends redis-server redis-tools $extra >/dev/null; }; then
   echo "redis-cluster-ops: apt-get could not install redis-server and redis-tools. Install them yourself: apt-get update && apt-get install -y redis-server redis-tools" >&2
   exit 1
 fi
