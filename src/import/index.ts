@@ -1,2 +1,7 @@
-// Public names of this domain, re-exported by src/index.ts. Filled in by the domain's owner.
-export {};
+// Public names of the import domain (Importer, importData), re-exported by src/index.ts.
+export { Importer, importData } from './importer';
+export type { ImportResult } from './importer';
+export { DEFAULT_IMPORT_OPTIONS } from './import-options';
+export type { ImportOptions, ImportCursor, ImportSource } from './import-options';
+export type { ImporterEvents, ImportProgressEvent } from './import-events';
+export { ImportConflictError, ImportFailedError } from './errors';

@@ -92,7 +92,10 @@ export class NodeClient {
     if (commands.length === 0) return [];
     const redis = await this.connection();
     const pipeline = redis.pipeline();
-    for (const [name, ...rest] of commands) pipeline.call(String(name), ...rest);
+    for (const [name, ...rest] of commands) {
+      if (callOptions.buffer === true) pipeline.callBuffer(String(name), ...rest);
+      else pipeline.call(String(name), ...rest);
+    }
     const timeoutMs = callOptions.timeoutMs ?? this.options.commandTimeoutMs;
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {

@@ -1,0 +1,72 @@
+import { InvalidArgumentError } from '../errors';
+import { validateAddress, type NodeAddress } from '../model/address';
+import type { TopologyContext } from '../topology/topology-context';
+
+/** Where an import stands: each source node's SCAN cursor, and the nodes finished. Serializable. */
+export interface ImportCursor {
+  nodes: Record<string, string>;
+  done: string[];
+}
+
+export interface ImportSource extends NodeAddress {
+  /** The source's password (requirepass or ACL). Never logged. */
+  password?: string;
+  username?: string;
+}
+
+export interface ImportOptions {
+  /** A standalone instance, or any node of a source cluster (every master is imported). */
+  from: ImportSource;
+  /** The target cluster (a ClusterTopology). */
+  into: TopologyContext;
+  /**
+   * Keep the keys on the source (redis-cli's --cluster-copy).
+   * @defaultValue false
+   */
+  copy?: boolean;
+  /**
+   * Overwrite keys that exist in the target with other values (--cluster-replace); otherwise stop and name them.
+   * @defaultValue false
+   */
+  replace?: boolean;
+  /** SCAN MATCH pattern, e.g. 'user:*'. */
+  match?: string;
+  /**
+   * Keys per SCAN call and at most per MIGRATE.
+   * @defaultValue 1000
+   */
+  batchSize?: number;
+  /**
+   * MIGRATE calls in flight at once.
+   * @defaultValue 8
+   */
+  concurrency?: number;
+  /**
+   * MIGRATE's timeout in ms.
+   * @defaultValue 10000
+   */
+  timeoutMs?: number;
+  signal?: AbortSignal;
+  /** A cursor from a progress event or an ImportFailedError: continue from there. */
+  resumeFrom?: ImportCursor;
+}
+
+export const DEFAULT_IMPORT_OPTIONS = { copy: false, replace: false, batchSize: 1000, concurrency: 8, timeoutMs: 10_000 } as const;
+
+export type ResolvedImportOptions = ImportOptions & { copy: boolean; replace: boolean; batchSize: number; concurrency: number; timeoutMs: number };
+
+export function resolveImportOptions(options: ImportOptions): ResolvedImportOptions {
+  if (options === null || typeof options !== 'object') throw new InvalidArgumentError('options', options, 'not an options object', 'Pass { from, into }.');
+  validateAddress(options.from, 'from');
+  if (options.into === undefined || typeof options.into.refresh !== 'function') {
+    throw new InvalidArgumentError('into', '(not a topology)', 'not a ClusterTopology', 'Pass into: new ClusterTopology({ seeds }) of the target cluster.');
+  }
+  const resolved = { ...DEFAULT_IMPORT_OPTIONS, ...options };
+  for (const name of ['batchSize', 'concurrency', 'timeoutMs'] as const) {
+    if (!Number.isInteger(resolved[name]) || resolved[name] <= 0) throw new InvalidArgumentError(name, resolved[name], 'not a whole number > 0', `Pass e.g. ${name}: ${DEFAULT_IMPORT_OPTIONS[name]}.`);
+  }
+  if (resolved.match !== undefined && (typeof resolved.match !== 'string' || /[\r\n]/.test(resolved.match))) {
+    throw new InvalidArgumentError('match', resolved.match, 'not a SCAN pattern', "Pass a glob like 'user:*'.");
+  }
+  return resolved;
+}

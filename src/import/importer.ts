@@ -1,0 +1,180 @@
+import EventEmitter from 'eventemitter3';
+import { CommandFailedError, OperationAbortedError } from '../errors';
+import { formatAddress } from '../model/address';
+import type { ClusterState } from '../model/cluster-state';
+import { keySlot } from '../model/key-slot';
+import type { CommandArg, NodeClient } from '../net/node-client';
+import { NodePool } from '../net/node-pool';
+import { runLimited } from '../migrate/slot-protocol';
+import { discoverCluster } from '../topology/discover';
+import { throwIfAborted } from '../util/abort';
+import { ImportConflictError, ImportFailedError } from './errors';
+import type { ImporterEvents } from './import-events';
+import { resolveImportOptions, type ImportCursor, type ImportOptions, type ResolvedImportOptions } from './import-options';
+
+export interface ImportResult {
+  movedKeys: number;
+  /** Keys already in the target with the same value (nothing to do). */
+  skippedKeys: number;
+  sources: string[];
+  elapsedMs: number;
+  cursor: ImportCursor;
+}
+
+interface Run {
+  options: ResolvedImportOptions;
+  sourcePool: NodePool;
+  cluster: boolean;
+  state: ClusterState;
+  cursor: ImportCursor;
+  moved: number;
+  skipped: number;
+  scanned: number;
+  started: number;
+}
+
+const RETRYABLE = ['MOVED', 'ASK', 'TRYAGAIN', 'CLUSTERDOWN'];
+
+/**
+ * Copies or moves every key of a standalone instance, or of every master of another cluster, into
+ * this cluster: SCAN on each source, keys grouped by the target master owning their slot, MIGRATE
+ * in batches with several calls in flight. TTLs travel with MIGRATE. Resumable from a cursor.
+ */
+export class Importer extends EventEmitter<ImporterEvents> {
+  async importData(input: ImportOptions): Promise<ImportResult> {
+    const options = resolveImportOptions(input);
+    const sourcePool = new NodePool({
+      ...(options.from.password === undefined ? {} : { password: options.from.password }),
+      ...(options.from.username === undefined ? {} : { username: options.from.username }),
+    });
+    const run: Run = {
+      options,
+      sourcePool,
+      cluster: false,
+      state: (await options.into.waitForConvergence(options.signal === undefined ? {} : { signal: options.signal })).state,
+      cursor: { nodes: { ...(options.resumeFrom?.nodes ?? {}) }, done: [...(options.resumeFrom?.done ?? [])] },
+      moved: 0,
+      skipped: 0,
+      scanned: 0,
+      started: Date.now(),
+    };
+    try {
+      const sources = await this.sources(run);
+      this.emit('start', { sources, cluster: run.cluster });
+      await Promise.all(sources.filter((source) => !run.cursor.done.includes(source)).map((source) => this.importNode(run, source)));
+      this.emit('end', { status: 'done', movedKeys: run.moved, skippedKeys: run.skipped, elapsedMs: Date.now() - run.started });
+      return { movedKeys: run.moved, skippedKeys: run.skipped, sources, elapsedMs: Date.now() - run.started, cursor: run.cursor };
+    } catch (error) {
+      const aborted = error instanceof OperationAbortedError;
+      this.emit('end', { status: aborted ? 'aborted' : 'failed', movedKeys: run.moved, skippedKeys: run.skipped, elapsedMs: Date.now() - run.started });
+      if (error instanceof ImportConflictError) throw error;
+      throw new ImportFailedError(snapshot(run.cursor), error, aborted);
+    } finally {
+      await sourcePool.close();
+    }
+  }
+
+  /** A standalone source, or every master of a source cluster. */
+  private async sources(run: Run): Promise<string[]> {
+    const seed = run.sourcePool.get(run.options.from);
+    const info = await seed.info('cluster');
+    if (info['cluster_enabled'] !== '1') return [seed.address];
+    run.cluster = true;
+    const state = await discoverCluster(run.sourcePool, [run.options.from]);
+    return state.masters.filter((m) => m.slots.size > 0 && m.reachable).map((m) => m.address);
+  }
+
+  private async importNode(run: Run, source: string): Promise<void> {
+    const client = run.sourcePool.get(source);
+    let cursor = run.cursor.nodes[source] ?? '0';
+    do {
+      throwIfAborted(run.options.signal, 'import');
+      const args: CommandArg[] = ['SCAN', cursor, 'COUNT', run.options.batchSize];
+      if (run.options.match !== undefined) args.push('MATCH', run.options.match);
+      const [next, keys] = (await client.call(args)) as [string, string[]];
+      run.scanned += keys.length;
+      if (keys.length > 0) await this.moveKeys(run, client, keys);
+      cursor = next;
+      run.cursor.nodes[source] = cursor;
+      this.emit('progress', {
+        source,
+        scannedKeys: run.scanned,
+        movedKeys: run.moved,
+        skippedKeys: run.skipped,
+        keysPerSecond: Math.round((run.moved * 1000) / Math.max(1, Date.now() - run.started)),
+        cursor: snapshot(run.cursor),
+      });
+    } while (cursor !== '0');
+    run.cursor.done.push(source);
+  }
+
+  /** Moves one SCAN batch: grouped by target owner (and slot for a cluster source, whose MIGRATE must not cross slots). */
+  private async moveKeys(run: Run, source: NodeClient, keys: readonly string[]): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      const groups = new Map<string, string[]>();
+      for (const key of keys) {
+        const slot = keySlot(key);
+        const owner = run.state.ownerOf(slot);
+        if (owner === undefined) throw new CommandFailedError(formatAddress(run.options.from), 'IMPORT', `slot ${slot} of key ${key} has no owner in the target cluster: run fix() on it first`);
+        const group = run.cluster ? `${owner.address}#${slot}` : owner.address;
+        groups.set(group, [...(groups.get(group) ?? []), key]);
+      }
+      try {
+        await runLimited([...groups], run.options.concurrency, ([group, groupKeys]) => this.migrateGroup(run, source, group.split('#')[0] as string, groupKeys));
+        return;
+      } catch (error) {
+        const reply = error instanceof CommandFailedError ? error.reply : '';
+        if (attempt >= 5 || !RETRYABLE.some((word) => reply.includes(word))) throw error;
+        this.emit('retry', { source: source.address, reason: reply });
+        run.state = (await run.options.into.waitForConvergence(run.options.signal === undefined ? {} : { signal: run.options.signal })).state;
+      }
+    }
+  }
+
+  private async migrateGroup(run: Run, source: NodeClient, target: string, keys: string[]): Promise<void> {
+    const { options } = run;
+    const targetClient = options.into.pool.get(target);
+    let toMove = keys;
+    if (!options.replace) {
+      const exists = await targetClient.pipeline(keys.map((key) => ['EXISTS', key]));
+      const present = keys.filter((_, i) => Number(exists[i]) === 1);
+      if (present.length > 0) {
+        const [mine, theirs] = await Promise.all([
+          source.pipeline(present.map((key) => ['DUMP', key]), { buffer: true }),
+          targetClient.pipeline(present.map((key) => ['DUMP', key]), { buffer: true }),
+        ]);
+        const same = present.filter((_, i) => Buffer.isBuffer(mine[i]) && Buffer.isBuffer(theirs[i]) && (mine[i] as Buffer).equals(theirs[i] as Buffer));
+        const different = present.filter((key) => !same.includes(key));
+        if (different.length > 0) throw new ImportConflictError(different, snapshot(run.cursor));
+        // Already imported with the same value: nothing to copy; a move still takes it off the source.
+        if (!options.copy && same.length > 0) await source.call(['DEL', ...same]);
+        run.skipped += same.length;
+        toMove = keys.filter((key) => !present.includes(key));
+      }
+    }
+    if (toMove.length === 0) return;
+    const [host, port] = splitAddress(target);
+    const args: CommandArg[] = ['MIGRATE', host, port, '', 0, options.timeoutMs];
+    if (options.copy) args.push('COPY');
+    if (options.replace) args.push('REPLACE');
+    const auth = options.into.options;
+    if (auth.password !== undefined) args.push(...(auth.username === undefined ? ['AUTH', auth.password] : ['AUTH2', auth.username, auth.password]));
+    args.push('KEYS', ...toMove);
+    await source.call(args, { timeoutMs: options.timeoutMs * 2 + 5000 });
+    run.moved += toMove.length;
+  }
+}
+
+/** Convenience: `new Importer().importData(options)`. */
+export async function importData(options: ImportOptions): Promise<ImportResult> {
+  return new Importer().importData(options);
+}
+
+function snapshot(cursor: ImportCursor): ImportCursor {
+  return { nodes: { ...cursor.nodes }, done: [...cursor.done] };
+}
+
+function splitAddress(address: string): [string, number] {
+  const index = address.lastIndexOf(':');
+  return [address.slice(0, index).replace(/^\[|\]$/g, ''), Number(address.slice(index + 1))];
+}
