@@ -1,2 +1,8 @@
-// Public names of this domain, re-exported by src/index.ts. Filled in by the domain's owner.
-export {};
+// Public names of the doctor domain (diagnose, advise), re-exported by src/index.ts.
+export { diagnose, advise } from './doctor';
+export type { DiagnoseOptions, Advice } from './doctor';
+export { REMEDIES } from './finding';
+export type { Finding, FindingCode } from './finding';
+export type { NodeEvidence, HostEvidence } from './evidence';
+export { logFindings } from './log-rules';
+export { nodeFindings, hostFindings, clusterFindings } from './node-rules';
