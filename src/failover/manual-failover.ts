@@ -6,6 +6,7 @@ import { NotAReplicaError, ReplicaOfOtherMasterError } from '../topology/members
 import { shortenNodeTimeout } from '../topology/membership/fast-gossip';
 import { assertNodeId } from '../topology/membership/membership-options';
 import type { TopologyContext } from '../topology/topology-context';
+import { pollUntil } from '../util/poll';
 import { throwIfAborted } from '../util/abort';
 import { FailoverRefusedError, FailoverTimeoutError } from './errors';
 import { assertPositiveMs, assertSignal, DEFAULT_FAILOVER_OPTIONS, FAILOVER_MODES, type FailoverMode, type FailoverOptions } from './failover-options';
@@ -121,6 +122,7 @@ async function switchOver(context: TopologyContext, spec: SwitchSpec): Promise<F
   const { replicaId, replicaAddress, master, masterSlots, masterAlive, mode } = spec;
   const masterId = master.id;
   throwIfAborted(spec.signal, 'failover');
+  if (mode === 'default' && masterAlive) await awaitReplicaLink(context, replicaAddress, spec);
   try {
     await context.pool.get(replicaAddress).failover(mode);
   } catch (error) {
@@ -175,4 +177,20 @@ function slotProblems(state: ClusterState, nodeId: string, expected: SlotSet): s
     if (!missing.isEmpty) problems.push(`${view.address} does not yet see ${nodeId.slice(0, 8)} serving ${missing.size} of the slots`);
   }
   return problems;
+}
+
+/**
+ * A default failover is a handshake over the replication link: sent while the replica is still in
+ * a (full) sync, Redis lets it time out after 5 s without a word. So wait for the link to be up and
+ * the sync done first (bounded by the failover's own timeout).
+ */
+async function awaitReplicaLink(context: TopologyContext, replicaAddress: string, spec: SwitchSpec): Promise<void> {
+  const client = context.pool.get(replicaAddress);
+  await pollUntil(
+    async () => {
+      const info = await client.info('replication');
+      return { done: info['master_link_status'] === 'up' && info['master_sync_in_progress'] === '0' };
+    },
+    { timeoutMs: Math.max(1000, spec.timeoutMs - (Date.now() - spec.started)), operation: 'failover', ...(spec.signal === undefined ? {} : { signal: spec.signal }) },
+  );
 }
