@@ -29,7 +29,8 @@ export function nodeFindings(node: NodeEvidence, host: HostEvidence): Finding[] 
   if (node.role === 'master' && fullSyncs - replicas >= 3) {
     findings.push(finding('replication-loop', 'error', node, `INFO stats sync_full:${fullSyncs} with ${replicas} replica(s) connected`));
   }
-  if (Number(node.info['sync_partial_err'] ?? 0) > 0 && node.role === 'master') {
+  // A replica's first sync after CLUSTER REPLICATE counts as one refused partial sync: only more is a symptom.
+  if (Number(node.info['sync_partial_err'] ?? 0) - replicas >= 2 && node.role === 'master') {
     findings.push(finding('lack-of-backlog', 'warning', node, `INFO stats sync_partial_err:${node.info['sync_partial_err']} (partial resyncs refused)`));
   }
   if (node.config['cluster-require-full-coverage'] === 'yes') findings.push(finding('full-coverage-required', 'warning', node, 'CONFIG GET cluster-require-full-coverage: yes'));

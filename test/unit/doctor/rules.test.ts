@@ -30,7 +30,7 @@ describe('doctor log rules (lines written by redis-server 7.0.15)', () => {
 
 describe('doctor INFO, CONFIG and host rules', () => {
   it('reads MISCONF, delayed fsyncs, full syncs and refused partial syncs from INFO', () => {
-    const found = nodeFindings(node({ info: { rdb_last_bgsave_status: 'err', aof_delayed_fsync: '3', sync_full: '5', connected_slaves: '1', sync_partial_err: '2' } }), {});
+    const found = nodeFindings(node({ info: { rdb_last_bgsave_status: 'err', aof_delayed_fsync: '3', sync_full: '5', connected_slaves: '1', sync_partial_err: '3' } }), {});
     expect(found.map((f) => f.code).sort()).toEqual(['aof-fsync-slow', 'bgsave-error', 'lack-of-backlog', 'replication-loop']);
   });
 

@@ -1,0 +1,34 @@
+/**
+ * Doctor: a local cluster (set up as the runbook says: cluster-require-full-coverage no) with two
+ * planted problems — cluster-require-full-coverage yes on one master, and a master left without its replica (the replica is killed) — diagnosed and printed.
+ */
+import { LocalCluster, diagnose } from '../src/index';
+import { pollUntil } from '../src/util/poll';
+
+const local = await LocalCluster.start({ masters: 3, replicasPerMaster: 1, host: ['127.0.0.1', '127.0.0.2', '127.0.0.3'], nodeTimeoutMs: 1500, config: { 'cluster-require-full-coverage': 'no' } });
+const topology = local.topology();
+try {
+  const state = await topology.refresh();
+  const [first, second] = state.masters;
+  await topology.pool.get(first!.address).configSet('cluster-require-full-coverage', 'yes');
+  const replica = state.replicasOf(second!.id)[0]!;
+  await local.killNode(replica.id);
+  await pollUntil(async () => ({ done: (await topology.refresh()).node(replica.id)?.failed === true }), { timeoutMs: 20_000, operation: 'example' });
+
+  const findings = await diagnose(topology, { logFiles: Object.fromEntries(local.nodes.map((n) => [n.address, n.logFile])) });
+  console.log(`Doctor: ${findings.length} finding(s)\n`);
+  for (const finding of findings) {
+    console.log(`[${finding.severity.toUpperCase()}] ${finding.code}${finding.address === undefined ? '' : ` on ${finding.address}`}`);
+    console.log(`  seen:   ${finding.evidence}`);
+    console.log(`  remedy: ${finding.remedy}\n`);
+  }
+  const planted = ['full-coverage-required', 'master-without-replica'];
+  const missing = planted.filter((code) => !findings.some((f) => f.code === code));
+  if (missing.length > 0) {
+    console.error(`Doctor missed: ${missing.join(', ')}`);
+    process.exitCode = 1;
+  }
+} finally {
+  await topology.close();
+  await local.stop();
+}
