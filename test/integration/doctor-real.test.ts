@@ -139,7 +139,8 @@ describe('Doctor.diagnose on real redis-server processes', () => {
     const findings = await diagnose(topology, { candidates: [candidate] });
     expect(findings.find((f) => f.code === 'stale-cluster-config')?.evidence).toContain('cluster_slots_assigned:3');
     const advice = await advise(topology, 'high-load');
-    expect(advice.find((a) => a.directive === 'repl-timeout')?.wanted).toBe('60');
+    expect(advice.find((a) => a.directive === 'cluster-node-timeout')).toMatchObject({ live: '2000', wanted: '15000', reason: expect.stringContaining('section 23') });
+    expect(advice.find((a) => a.directive === 'repl-timeout')).toBeUndefined(); // 60 live and wanted
     expect(advice.some((a) => a.directive === 'repl-backlog-size' && a.wanted === '1gb' && /section 23/.test(a.reason))).toBe(true);
     expect(advice.some((a) => a.directive === 'repl-ping-replica-period' && a.live === '10')).toBe(false);
   });
