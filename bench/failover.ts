@@ -11,6 +11,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import type { Cluster } from 'ioredis';
 import { FailoverController, keySlot, LocalCluster, type FailoverMode, type SlotSet } from '../src/index';
+import { startWriters } from '../test/helpers/sequential-writers';
 import { machineLine, median, writeBenchSection } from './lib/report';
 
 const run = promisify(execFile);
@@ -31,34 +32,6 @@ interface Measure {
   failed: number;
   failWindowMs: number;
   stallMs: number;
-}
-
-/** Sequential keys `bench:{n}` from WRITERS concurrent writers; every acknowledgement is recorded with its time. */
-function startLoad(client: Cluster, prefix: string): { stop: () => Promise<void>; acked: Map<number, number>; failures: number[] } {
-  const acked = new Map<number, number>();
-  const failures: number[] = [];
-  let next = 0;
-  let running = true;
-  const writer = async (): Promise<void> => {
-    while (running) {
-      const i = next++;
-      try {
-        await client.set(`${prefix}:${i}`, `v${i}`);
-        acked.set(i, Date.now());
-      } catch {
-        failures.push(Date.now());
-      }
-    }
-  };
-  const writers = Array.from({ length: WRITERS }, () => writer());
-  return {
-    acked,
-    failures,
-    stop: async () => {
-      running = false;
-      await Promise.all(writers);
-    },
-  };
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -84,7 +57,7 @@ async function measureOne(local: LocalCluster, controller: FailoverController, c
     const master = state.slotOwners[0]!;
     const replica = state.replicasOf(master.id)[0]!;
     const slots: SlotSet = master.slots;
-    const load = startLoad(client, prefix);
+    const load = startWriters(client, WRITERS, prefix);
     await sleep(1000);
     const started = Date.now();
     if (tool === 'ours') {
@@ -111,7 +84,7 @@ async function measureOne(local: LocalCluster, controller: FailoverController, c
     const ids = [...load.acked.keys()];
     const values = await Promise.all(ids.map((i) => client.get(`${prefix}:${i}`).catch(() => null)));
     const missing = ids.filter((i, index) => values[index] !== `v${i}`).length;
-    const failWindowMs = load.failures.length === 0 ? 0 : Math.max(...load.failures) - Math.min(...load.failures);
+    const failWindowMs = load.failed.length === 0 ? 0 : Math.max(...load.failed.map((f) => f.at)) - Math.min(...load.failed.map((f) => f.at));
     // Longest gap between two acknowledged writes to the switched master's slots, around the switch.
     const times = [...load.acked]
       .filter(([i, at]) => at >= started - 500 && slots.has(keySlot(`${prefix}:${i}`)))
@@ -119,7 +92,7 @@ async function measureOne(local: LocalCluster, controller: FailoverController, c
       .sort((a, b) => a - b);
     let stallMs = 0;
     for (let k = 1; k < times.length; k++) stallMs = Math.max(stallMs, (times[k] as number) - (times[k - 1] as number));
-    return { agreeMs, fullMs, acked: ids.length, missing, failed: load.failures.length, failWindowMs, stallMs };
+    return { agreeMs, fullMs, acked: ids.length, missing, failed: load.failed.length, failWindowMs, stallMs };
   } finally {
     await topology.close();
   }

@@ -192,16 +192,7 @@ export class SlotMigrator extends EventEmitter<SlotMigratorEvents> {
     const outcomes = await Promise.allSettled(
       slots.map((slot) => {
         this.emit('slot-start', { planId: totals.planId, slot, from: parties.fromId, to: parties.toId, keys: -1 });
-        return moveSlotKeys(
-          this.topology.pool,
-          { slot, source: parties.source, target: { host: target.host, port: target.port }, targetClient: parties.target, targetReplicas },
-          this.options,
-          {
-            onBatch: (event) => this.emit('batch', { planId: totals.planId, slot, ...event }),
-            onRetry: (event) => this.emit('retry', { planId: totals.planId, slot, ...event }),
-          },
-          signal,
-        );
+        return this.moveKeys(parties, target, targetReplicas, slot, totals.planId, signal);
       }),
     );
     const moved = slots.filter((_, i) => outcomes[i]?.status === 'fulfilled');
@@ -234,19 +225,24 @@ export class SlotMigrator extends EventEmitter<SlotMigratorEvents> {
     if (!targetOwns) await openSlots(parties, [slot]);
     else if (keys > 0) await parties.source.setSlot(slot, 'IMPORTING', parties.toId); // lets the source serve MIGRATE for keys it no longer owns
     this.emit('slot-start', { planId: totals.planId, slot, from: parties.fromId, to: parties.toId, keys });
-    const moved = await moveSlotKeys(
+    const moved = await this.moveKeys(parties, target, targetReplicas, slot, totals.planId, signal);
+    await assignSlots(parties, [slot]);
+    this.emit('slot-moved', { planId: totals.planId, slot, from: parties.fromId, to: parties.toId, keys: moved.keys, bytes: moved.bytes, elapsedMs: Date.now() - started });
+    await this.finished(totals, [slot], moved.keys, moved.bytes);
+  }
+
+  /** Moves one open slot's keys, reporting batches and retries as events. */
+  private moveKeys(parties: SlotParties, target: NodeAddress, targetReplicas: number, slot: number, planId: string, signal?: AbortSignal): Promise<{ keys: number; bytes: number }> {
+    return moveSlotKeys(
       this.topology.pool,
       { slot, source: parties.source, target: { host: target.host, port: target.port }, targetClient: parties.target, targetReplicas },
       this.options,
       {
-        onBatch: (event) => this.emit('batch', { planId: totals.planId, slot, ...event }),
-        onRetry: (event) => this.emit('retry', { planId: totals.planId, slot, ...event }),
+        onBatch: (event) => this.emit('batch', { planId, slot, ...event }),
+        onRetry: (event) => this.emit('retry', { planId, slot, ...event }),
       },
       signal,
     );
-    await assignSlots(parties, [slot]);
-    this.emit('slot-moved', { planId: totals.planId, slot, from: parties.fromId, to: parties.toId, keys: moved.keys, bytes: moved.bytes, elapsedMs: Date.now() - started });
-    await this.finished(totals, [slot], moved.keys, moved.bytes);
   }
 
   private async finished(totals: Totals, slots: readonly number[], keys: number, bytes: number): Promise<void> {

@@ -2,36 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Cluster } from 'ioredis';
 import { ClusterTopology, FailoverController, keySlot, LocalCluster } from '../../src/index';
 import { pollUntil } from '../../src/util/poll';
-
-/** Writes `load:{i}` = `v{i}` with `inFlight` concurrent writers until stopped; records what was acknowledged. */
-function startWriters(client: Cluster, inFlight: number): { stop: () => Promise<void>; acked: Map<number, number>; failed: { at: number; error: string }[]; sent: () => number } {
-  /** Key number -> when the write was acknowledged. */
-  const acked = new Map<number, number>();
-  const failed: { at: number; error: string }[] = [];
-  let next = 0;
-  let running = true;
-  const writer = async (): Promise<void> => {
-    while (running) {
-      const i = next++;
-      try {
-        await client.set(`load:${i}`, `v${i}`);
-        acked.set(i, Date.now());
-      } catch (error) {
-        failed.push({ at: Date.now(), error: error instanceof Error ? error.message : String(error) });
-      }
-    }
-  };
-  const writers = Array.from({ length: inFlight }, () => writer());
-  return {
-    acked,
-    failed,
-    sent: () => next,
-    stop: async () => {
-      running = false;
-      await Promise.all(writers);
-    },
-  };
-}
+import { startWriters } from '../helpers/sequential-writers';
 
 describe('a default-mode failover under an ioredis write load', () => {
   let local: LocalCluster;

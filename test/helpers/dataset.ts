@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Cluster } from 'ioredis';
+import { Redis, type Cluster } from 'ioredis';
 
 /** Writes `count` string keys `prefix:{i}` (spread over all slots) with deterministic values. */
 export async function writeKeys(client: Cluster, count: number, options: { prefix?: string; valueBytes?: number } = {}): Promise<void> {
@@ -18,31 +18,66 @@ export function valueFor(prefix: string, i: number, size = 32): string {
   return seed.repeat(Math.ceil(size / seed.length)).slice(0, size);
 }
 
-/** Key count and a SHA-256 over every key and value, in key order, from every master. */
+/**
+ * Key count and a SHA-256 over every key and its DUMP, in key order, read from every master that
+ * serves slots. The masters are found from the cluster itself (CLUSTER NODES of a member), not from
+ * the client's slot cache, which may still name a node a test just removed.
+ */
 export async function clusterDigest(client: Cluster): Promise<{ keys: number; sha256: string }> {
-  // The client's view of the masters may predate a node added or removed by the test: refresh it first.
-  await new Promise<void>((resolve, reject) => client.refreshSlotsCache((error) => (error ? reject(error) : resolve())));
-  const keys: string[] = [];
-  await Promise.all(
-    client.nodes('master').map(async (node) => {
+  const masters = await mastersWithSlots(client);
+  const password = client.options.redisOptions?.password;
+  const connections = masters.map(({ host, port }) => new Redis({ host, port, lazyConnect: true, ...(password === undefined ? {} : { password }) }));
+  try {
+    const keyed: { key: string; node: Redis }[] = [];
+    for (const node of connections) {
       let cursor = '0';
       do {
         const [next, batch] = await node.scan(cursor, 'COUNT', 1000);
         cursor = next;
-        keys.push(...batch);
+        for (const key of batch) keyed.push({ key, node });
       } while (cursor !== '0');
-    }),
-  );
-  keys.sort();
-  const hash = createHash('sha256');
-  for (let i = 0; i < keys.length; i += 500) {
-    const slice = keys.slice(i, i + 500);
-    const values = await Promise.all(slice.map((key) => client.dump(key)));
-    slice.forEach((key, index) => {
-      hash.update(key);
-      hash.update('\0');
-      hash.update(values[index] ?? Buffer.alloc(0));
-    });
+    }
+    keyed.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    const hash = createHash('sha256');
+    for (let i = 0; i < keyed.length; i += 500) {
+      const slice = keyed.slice(i, i + 500);
+      const values = await Promise.all(slice.map(({ key, node }) => node.dumpBuffer(key)));
+      slice.forEach(({ key }, index) => {
+        hash.update(key);
+        hash.update('\0');
+        hash.update(values[index] ?? Buffer.alloc(0));
+      });
+    }
+    return { keys: keyed.length, sha256: hash.digest('hex') };
+  } finally {
+    for (const connection of connections) connection.disconnect();
   }
-  return { keys: keys.length, sha256: hash.digest('hex') };
+}
+
+/** Masters that claim slots in their own CLUSTER NODES line, asked of every node the client knows until one lists the cluster. */
+async function mastersWithSlots(client: Cluster): Promise<{ host: string; port: number }[]> {
+  const startup = (client as unknown as { startupNodes: { host: string; port: number }[] }).startupNodes ?? [];
+  const candidates = [...client.nodes('all').map((n) => ({ host: n.options.host as string, port: n.options.port as number })), ...startup];
+  const password = client.options.redisOptions?.password;
+  for (const candidate of candidates) {
+    const probe = new Redis({ host: candidate.host, port: candidate.port, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, ...(password === undefined ? {} : { password }) });
+    probe.on('error', () => undefined);
+    try {
+      const lines = String(await probe.call('CLUSTER', 'NODES')).split('\n').filter((l) => l.trim() !== '');
+      if (lines.length < 2) continue; // a node forgotten and reset knows only itself
+      return lines
+        .map((line) => line.split(' '))
+        .filter((f) => (f[2] ?? '').split(',').includes('master') && !(f[2] ?? '').split(',').includes('fail') && f.length > 8)
+        .map((f) => {
+          const address = (f[1] ?? '').split('@')[0] ?? '';
+          const at = address.lastIndexOf(':');
+          return { host: address.slice(0, at), port: Number(address.slice(at + 1)) };
+        });
+    } catch {
+      // try the next one
+    } finally {
+      probe.disconnect();
+    }
+  }
+  throw new Error('clusterDigest: no node answered CLUSTER NODES');
 }

@@ -117,14 +117,7 @@ async function closeOpenSlot(
     if (holder.id === currentOwner?.id) await source.setSlot(slot, 'MIGRATING', owner.id);
     else await source.setSlot(slot, 'IMPORTING', owner.id);
     if (!owner.slots.has(slot)) await context.pool.get(owner.address).setSlot(slot, 'IMPORTING', holder.id).catch(() => undefined);
-    const moved = await moveSlotKeys(
-      context.pool,
-      { slot, source, target: { host: owner.host, port: owner.port }, targetClient: context.pool.get(owner.address), targetReplicas: 0 },
-      options,
-      { onBatch: () => undefined, onRetry: () => undefined },
-      signal,
-    );
-    movedKeys += moved.keys;
+    movedKeys += await moveToOwner(context, source, owner, slot, options, signal);
   }
 
   // Clear every mark, give the slot to the owner (the owner first, with a fresh epoch), then tell everyone.
@@ -151,17 +144,24 @@ async function gatherKeys(
     const source = context.pool.get(holder.address);
     if ((await source.countKeysInSlot(slot)) === 0) continue;
     await source.setSlot(slot, 'IMPORTING', owner.id);
-    const result = await moveSlotKeys(
-      context.pool,
-      { slot, source, target: { host: owner.host, port: owner.port }, targetClient: context.pool.get(owner.address), targetReplicas: 0 },
-      options,
-      { onBatch: () => undefined, onRetry: () => undefined },
-      signal,
-    );
+    moved += await moveToOwner(context, source, owner, slot, options, signal);
     await source.setSlot(slot, 'STABLE');
-    moved += result.keys;
   }
   return moved;
+}
+
+/** Moves every key of `slot` on `source` to `owner` (the slot must be open on the source). */
+async function moveToOwner(
+  context: TopologyContext,
+  source: NodeClient,
+  owner: ClusterNode,
+  slot: number,
+  options: ReturnType<typeof resolveSlotMigratorOptions>,
+  signal?: AbortSignal,
+): Promise<number> {
+  const target = { host: owner.host, port: owner.port };
+  const moved = await moveSlotKeys(context.pool, { slot, source, target, targetClient: context.pool.get(owner.address), targetReplicas: 0 }, options, { onBatch: () => undefined, onRetry: () => undefined }, signal);
+  return moved.keys;
 }
 
 /** Empty uncovered slots go to the masters with the fewest slots, evening them out. */
