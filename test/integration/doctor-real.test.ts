@@ -95,16 +95,36 @@ describe('Doctor.diagnose on real redis-server processes', () => {
 
   it('finds "for lack of backlog", output buffer overruns and a replication loop after write bursts', async () => {
     const state = await topology.refresh();
-    const master = state.masters[2]!;
+    const master = state.masters.find((m) => state.replicasOf(m.id).length > 0)!;
+    const replica = state.replicasOf(master.id)[0]!;
     const client = topology.pool.get(master.address);
+    const masterLog = local.nodes.find((n) => n.address === master.address)!.logFile;
+    const overruns = (): number => readFileSync(masterLog, 'utf8').split('overcoming of output buffer limits').length - 1;
+    const replicaOnline = async (): Promise<void> => {
+      await pollUntil(async () => ({ done: (await client.info('replication'))['slave0']?.includes('state=online') === true }), { timeoutMs: 20_000, operation: 'test' });
+    };
     await client.configSet('repl-backlog-size', '16kb');
     await client.configSet('client-output-buffer-limit', 'replica 64kb 32kb 1');
     const tag = tagIn((slot) => master.slots.has(slot));
     const value = 'x'.repeat(16 * 1024);
-    for (let burst = 0; burst < 4; burst++) {
-      await client.pipeline(Array.from({ length: 200 }, (_, i) => ['SET', `{${tag}}:${burst}:${i}`, value]));
-      await pollUntil(async () => ({ done: (await client.info('replication'))['slave0']?.includes('state=online') === true }), { timeoutMs: 15_000, operation: 'test' });
+    // A frozen replica reads nothing: once the socket buffers fill, the master's output buffer for it
+    // passes the 64kb hard limit and the master drops it. On thaw it asks for a partial resync the
+    // 16kb backlog cannot serve, so every round is a real overrun, a lack of backlog and a full resync.
+    for (let round = 0; round < 3; round++) {
+      await replicaOnline();
+      const before = overruns();
+      await local.freezeNode(replica.address);
+      try {
+        for (let burst = 0; overruns() === before; burst++) {
+          if (burst === 40) throw new Error('the master never dropped the frozen replica');
+          await client.pipeline(Array.from({ length: 64 }, (_, i) => ['SET', `{${tag}}:${round}:${burst}:${i}`, value]));
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        }
+      } finally {
+        await local.thawNode(replica.address);
+      }
     }
+    await replicaOnline();
     const findings = await diagnose(topology, { logFiles: logsOf(local) });
     const mine = findings.filter((f) => f.nodeId === master.id);
     expect(codes(mine)).toContain('output-buffer-overrun');
