@@ -4,6 +4,7 @@ export * from './errors';
 export { SlotSet, assertSlot } from './model/slot-set';
 export type { SlotRange, SlotSetInput } from './model/slot-set';
 export { keySlot, SLOT_COUNT } from './model/key-slot';
+export { printableKey, type KeyName } from './model/key-name';
 export { parseAddress, formatAddress } from './model/address';
 export type { NodeAddress } from './model/address';
 export { parseClusterNodes } from './model/cluster-nodes-parser';

@@ -1,19 +1,24 @@
 import { ClusterOpsError } from '../errors';
+import { listKeys, printableKey, type KeyName } from '../model/key-name';
 import type { ImportCursor } from './import-options';
 
 /** Keys of the source that exist on the target with other values (conflict policy 'fail'). Nothing was overwritten. */
 export class ImportConflictError extends ClusterOpsError {
+  /** The names in printable form (see printableKey). */
   readonly keys: readonly string[];
+  /** The names as bytes, exactly as stored. */
+  readonly rawKeys: readonly KeyName[];
   readonly cursor: ImportCursor;
 
-  constructor(keys: readonly string[], cursor: ImportCursor) {
+  constructor(keys: readonly KeyName[], cursor: ImportCursor) {
     super(
       'ERR_IMPORT_CONFLICT',
-      `${keys.length} key(s) already exist in the target cluster with other values (${keys.slice(0, 10).join(', ')}${keys.length > 10 ? ', ...' : ''}). ` +
+      `${keys.length} key(s) already exist in the target cluster with other values (${listKeys(keys)}). ` +
         `Nothing was overwritten and they are still on the source. Pass replace: true to overwrite them, or remove them from the target, then resume with resumeFrom: error.cursor.`,
-      { details: { keys: keys.slice(0, 100), cursor } },
+      { details: { keys: keys.slice(0, 100).map(printableKey), cursor } },
     );
-    this.keys = keys;
+    this.keys = keys.map(printableKey);
+    this.rawKeys = keys;
     this.cursor = cursor;
   }
 }

@@ -2,6 +2,7 @@ import EventEmitter from 'eventemitter3';
 import { CommandFailedError, OperationAbortedError } from '../errors';
 import { formatAddress } from '../model/address';
 import type { ClusterState } from '../model/cluster-state';
+import { printableKey, type KeyName } from '../model/key-name';
 import { keySlot } from '../model/key-slot';
 import type { CommandArg, NodeClient } from '../net/node-client';
 import { NodePool } from '../net/node-pool';
@@ -91,10 +92,11 @@ export class Importer extends EventEmitter<ImporterEvents> {
       throwIfAborted(run.options.signal, 'import');
       const args: CommandArg[] = ['SCAN', cursor, 'COUNT', run.options.batchSize];
       if (run.options.match !== undefined) args.push('MATCH', run.options.match);
-      const [next, keys] = (await client.call(args)) as [string, string[]];
+      // Buffers: key names are bytes, and must go back to MIGRATE exactly as SCAN gave them.
+      const [next, keys] = (await client.call(args, { buffer: true })) as [Buffer, KeyName[]];
       run.scanned += keys.length;
       if (keys.length > 0) await this.moveKeys(run, client, keys);
-      cursor = next;
+      cursor = next.toString();
       run.cursor.nodes[source] = cursor;
       this.emit('progress', {
         source,
@@ -109,13 +111,13 @@ export class Importer extends EventEmitter<ImporterEvents> {
   }
 
   /** Moves one SCAN batch: grouped by target owner (and slot for a cluster source, whose MIGRATE must not cross slots). */
-  private async moveKeys(run: Run, source: NodeClient, keys: readonly string[]): Promise<void> {
+  private async moveKeys(run: Run, source: NodeClient, keys: readonly KeyName[]): Promise<void> {
     for (let attempt = 0; ; attempt++) {
-      const groups = new Map<string, string[]>();
+      const groups = new Map<string, KeyName[]>();
       for (const key of keys) {
         const slot = keySlot(key);
         const owner = run.state.ownerOf(slot);
-        if (owner === undefined) throw new CommandFailedError(formatAddress(run.options.from), 'IMPORT', `slot ${slot} of key ${key} has no owner in the target cluster: run fix() on it first`);
+        if (owner === undefined) throw new CommandFailedError(formatAddress(run.options.from), 'IMPORT', `slot ${slot} of key ${printableKey(key)} has no owner in the target cluster: run fix() on it first`);
         const group = run.cluster ? `${owner.address}#${slot}` : owner.address;
         groups.set(group, [...(groups.get(group) ?? []), key]);
       }
@@ -131,7 +133,7 @@ export class Importer extends EventEmitter<ImporterEvents> {
     }
   }
 
-  private async migrateGroup(run: Run, source: NodeClient, target: string, keys: string[]): Promise<void> {
+  private async migrateGroup(run: Run, source: NodeClient, target: string, keys: KeyName[]): Promise<void> {
     const { options } = run;
     const targetClient = options.into.pool.get(target);
     let toMove = keys;

@@ -1,5 +1,6 @@
 import { ClusterOpsError, CommandFailedError, NodeUnreachableError } from '../errors';
 import type { NodeAddress } from '../model/address';
+import { keyId, type KeyName } from '../model/key-name';
 import type { NodeClient } from '../net/node-client';
 import type { NodePool } from '../net/node-pool';
 import { throwIfAborted } from '../util/abort';
@@ -43,7 +44,7 @@ export async function moveSlotKeys(
   let batchSize = options.keysPerBatch;
   let timeoutFactor = 1;
   let attempt = 0;
-  /** Keys whose copy on the target is known to be ours: re-sending them needs REPLACE. */
+  /** Keys (by keyId) whose copy on the target is known to be ours: re-sending them needs REPLACE. */
   const ours = new Set<string>();
   let moved = 0;
   let movedBytes = 0;
@@ -76,7 +77,7 @@ export async function moveSlotKeys(
       const transient = reply.includes('IOERR') || reply.includes('timeout') || (error instanceof NodeUnreachableError && error.message.includes('no reply within'));
       if (!transient || ++attempt >= MAX_ATTEMPTS) throw error;
       // The batch may be partly restored on the target: those copies are ours, so the retry may replace them.
-      for (const key of keys) ours.add(key);
+      for (const key of keys) ours.add(keyId(key));
       batchSize = Math.max(1, Math.floor(batchSize / 2));
       timeoutFactor *= 4;
       hooks.onRetry({ attempt, reason: reply || (error as Error).message, keysPerBatch: batchSize, timeoutMs: timeoutMs * 4 });
@@ -84,24 +85,25 @@ export async function moveSlotKeys(
   }
 }
 
-async function migrateBatch(job: KeyMoveJob, keys: string[], timeoutMs: number, ours: Set<string>, replaceAll: boolean): Promise<number> {
-  const replaceable = replaceAll ? keys : keys.filter((key) => ours.has(key));
-  const fresh = replaceAll ? [] : keys.filter((key) => !ours.has(key));
+async function migrateBatch(job: KeyMoveJob, keys: KeyName[], timeoutMs: number, ours: Set<string>, replaceAll: boolean): Promise<number> {
+  const replaceable = replaceAll ? keys : keys.filter((key) => ours.has(keyId(key)));
+  const fresh = replaceAll ? [] : keys.filter((key) => !ours.has(keyId(key)));
   if (replaceable.length > 0) await job.source.migrate(job.target, replaceable, { timeoutMs, replace: true });
   if (fresh.length > 0) await job.source.migrate(job.target, fresh, { timeoutMs });
   return keys.length;
 }
 
 /** Durability mode: DUMP, COPY, WAIT for the target's replicas, then delete each key only if unchanged. */
-async function copyThenDelete(job: KeyMoveJob, keys: string[], timeoutMs: number, ours: Set<string>, options: ResolvedSlotMigratorOptions): Promise<number> {
+async function copyThenDelete(job: KeyMoveJob, keys: KeyName[], timeoutMs: number, ours: Set<string>, options: ResolvedSlotMigratorOptions): Promise<number> {
   const dumps = await Promise.all(keys.map((key) => job.source.call(['DUMP', key], { buffer: true }).catch(() => null) as Promise<Buffer | null>));
-  const present = keys.filter((_, i) => dumps[i] !== null);
+  const copies = keys.flatMap((key, i) => (dumps[i] === null ? [] : [{ key, dump: dumps[i] as Buffer }]));
+  const present = copies.map(({ key }) => key);
   const replaceAll = options.onConflict === 'replace';
-  const replaceable = present.filter((key) => replaceAll || ours.has(key));
-  const fresh = present.filter((key) => !replaceAll && !ours.has(key));
+  const replaceable = present.filter((key) => replaceAll || ours.has(keyId(key)));
+  const fresh = present.filter((key) => !replaceAll && !ours.has(keyId(key)));
   if (replaceable.length > 0) await job.source.migrate(job.target, replaceable, { timeoutMs, copy: true, replace: true });
   if (fresh.length > 0) await job.source.migrate(job.target, fresh, { timeoutMs, copy: true });
-  for (const key of present) ours.add(key);
+  for (const key of present) ours.add(keyId(key));
   if (job.targetReplicas > 0) {
     const acked = Number(await job.targetClient.call(['WAIT', job.targetReplicas, options.durabilityTimeoutMs], { timeoutMs: options.durabilityTimeoutMs + 5000 }));
     if (acked < job.targetReplicas) {
@@ -112,12 +114,7 @@ async function copyThenDelete(job: KeyMoveJob, keys: string[], timeoutMs: number
       );
     }
   }
-  const deleted = await Promise.all(
-    present.map((key) => {
-      const dump = dumps[keys.indexOf(key)] as Buffer;
-      return job.source.call(['EVAL', DELETE_IF_UNCHANGED, 1, key, dump]).catch(() => 0);
-    }),
-  );
+  const deleted = await Promise.all(copies.map(({ key, dump }) => job.source.call(['EVAL', DELETE_IF_UNCHANGED, 1, key, dump]).catch(() => 0)));
   return deleted.filter((n) => Number(n) === 1).length;
 }
 
@@ -125,19 +122,19 @@ async function copyThenDelete(job: KeyMoveJob, keys: string[], timeoutMs: number
  * After BUSYKEY: the keys of the batch still on the source met a copy on the target. Same value
  * (a copy of ours from an earlier run): re-send with REPLACE. Different value: a real conflict.
  */
-async function resolveBusyKeys(pool: NodePool, job: KeyMoveJob, keys: string[], options: ResolvedSlotMigratorOptions, ours: Set<string>): Promise<void> {
+async function resolveBusyKeys(pool: NodePool, job: KeyMoveJob, keys: KeyName[], options: ResolvedSlotMigratorOptions, ours: Set<string>): Promise<void> {
   const { same, different } = await compareTargetCopies(pool, { host: job.source.host, port: job.source.port }, job.target, keys);
-  for (const key of same) ours.add(key);
+  for (const key of same) ours.add(keyId(key));
   if (different.length > 0 && options.onConflict !== 'replace') {
     throw new KeyConflictError(job.slot, different, job.source.address, job.targetClient.address);
   }
-  for (const key of different) ours.add(key);
+  for (const key of different) ours.add(keyId(key));
 }
 
 /** Sums MEMORY USAGE over the keys server-side (one round trip); per key if the script is refused. */
 const SUM_MEMORY_USAGE = "local total = 0 for _, key in ipairs(ARGV) do total = total + (redis.call('MEMORY', 'USAGE', key, 'SAMPLES', '0') or 0) end return total";
 
-async function batchBytes(source: NodeClient, keys: readonly string[]): Promise<number> {
+async function batchBytes(source: NodeClient, keys: readonly KeyName[]): Promise<number> {
   try {
     return Number(await source.call(['EVAL', SUM_MEMORY_USAGE, 0, ...keys]));
   } catch {

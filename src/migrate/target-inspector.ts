@@ -1,4 +1,5 @@
 import type { NodeAddress } from '../model/address';
+import type { KeyName } from '../model/key-name';
 import { NodeClient } from '../net/node-client';
 import type { NodePool } from '../net/node-pool';
 
@@ -12,10 +13,10 @@ export async function compareTargetCopies(
   pool: NodePool,
   source: NodeAddress,
   target: NodeAddress,
-  keys: readonly string[],
-): Promise<{ same: string[]; different: string[] }> {
-  const same: string[] = [];
-  const different: string[] = [];
+  keys: readonly KeyName[],
+): Promise<{ same: KeyName[]; different: KeyName[] }> {
+  const same: KeyName[] = [];
+  const different: KeyName[] = [];
   if (keys.length === 0) return { same, different };
   const readers = [new NodeClient(source, pool.options), new NodeClient(target, pool.options)] as const;
   try {
@@ -30,7 +31,7 @@ export async function compareTargetCopies(
   return { same, different };
 }
 
-async function dumpAsking(reader: NodeClient, key: string): Promise<Buffer | null> {
+async function dumpAsking(reader: NodeClient, key: KeyName): Promise<Buffer | null> {
   await reader.call(['ASKING']);
   const reply = await reader.call(['DUMP', key], { buffer: true }).catch(() => null);
   return Buffer.isBuffer(reply) ? reply : null;

@@ -10,6 +10,7 @@ import { formatAddress, type NodeAddress } from '../model/address';
 import { parseClusterNodes } from '../model/cluster-nodes-parser';
 import { parseInfo } from '../model/info-parser';
 import type { NodeInfo } from '../model/node-info';
+import type { KeyName } from '../model/key-name';
 import type { SlotSet } from '../model/slot-set';
 import { dialAddress, type ResolvedConnectionOptions } from './connection-options';
 import { describeCommand, scrubSecrets } from './secrets';
@@ -174,15 +175,16 @@ export class NodeClient {
     return Number(await this.call(['CLUSTER', 'COUNTKEYSINSLOT', slot]));
   }
 
-  async getKeysInSlot(slot: number, count: number): Promise<string[]> {
-    return (await this.call(['CLUSTER', 'GETKEYSINSLOT', slot, count])) as string[];
+  /** Up to `count` key names of a slot, as bytes (a key name need not be UTF-8). */
+  async getKeysInSlot(slot: number, count: number): Promise<KeyName[]> {
+    return (await this.call(['CLUSTER', 'GETKEYSINSLOT', slot, count], { buffer: true })) as KeyName[];
   }
 
   /**
    * MIGRATE a batch of keys to `target` (the target's announced address, as the source node
    * must dial it). Resolves to 'NOKEY' when none of the keys existed.
    */
-  async migrate(target: NodeAddress, keys: readonly string[], migrateOptions: MigrateOptions): Promise<'OK' | 'NOKEY'> {
+  async migrate(target: NodeAddress, keys: readonly (string | KeyName)[], migrateOptions: MigrateOptions): Promise<'OK' | 'NOKEY'> {
     const args: CommandArg[] = ['MIGRATE', target.host, target.port, '', 0, Math.max(1, Math.round(migrateOptions.timeoutMs))];
     if (migrateOptions.copy === true) args.push('COPY');
     if (migrateOptions.replace === true) args.push('REPLACE');

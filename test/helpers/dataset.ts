@@ -28,16 +28,17 @@ export async function clusterDigest(client: Cluster): Promise<{ keys: number; sh
   const password = client.options.redisOptions?.password;
   const connections = masters.map(({ host, port }) => new Redis({ host, port, lazyConnect: true, ...(password === undefined ? {} : { password }) }));
   try {
-    const keyed: { key: string; node: Redis }[] = [];
+    // Key names as bytes: a string round trip would merge distinct binary names.
+    const keyed: { key: Buffer; node: Redis }[] = [];
     for (const node of connections) {
       let cursor = '0';
       do {
-        const [next, batch] = await node.scan(cursor, 'COUNT', 1000);
-        cursor = next;
+        const [next, batch] = await node.scanBuffer(cursor, 'COUNT', 1000);
+        cursor = next.toString();
         for (const key of batch) keyed.push({ key, node });
       } while (cursor !== '0');
     }
-    keyed.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    keyed.sort((a, b) => Buffer.compare(a.key, b.key));
     const hash = createHash('sha256');
     for (let i = 0; i < keyed.length; i += 500) {
       const slice = keyed.slice(i, i + 500);

@@ -60,7 +60,7 @@ describe('ClusterTopology.fix closes whatever a crash left open, never losing a 
     const before = await clusterDigest(client);
     await dst().setSlot(slot, 'IMPORTING', owner.id);
     await src().setSlot(slot, 'MIGRATING', other.id);
-    const half = (await src().getKeysInSlot(slot, 25)) as string[];
+    const half = await src().getKeysInSlot(slot, 25);
     await src().migrate({ host: other.host, port: other.port }, half, { timeoutMs: 5000 });
     const report = await topology.fix();
     expect(report.openSlots[0]).toMatchObject({ slot, owner: other.id, action: 'finished-migration' });
@@ -73,7 +73,7 @@ describe('ClusterTopology.fix closes whatever a crash left open, never losing a 
     // Copy some keys to a non-owner (as a half-finished durable move leaves them) and leave the slot open there.
     await src().setSlot(slot, 'MIGRATING', other.id);
     await dst().setSlot(slot, 'IMPORTING', owner.id);
-    const some = (await src().getKeysInSlot(slot, 10)) as string[];
+    const some = await src().getKeysInSlot(slot, 10);
     await src().migrate({ host: other.host, port: other.port }, some, { timeoutMs: 5000, copy: true });
     await src().setSlot(slot, 'STABLE');
     const report = await topology.fix();
