@@ -71,6 +71,7 @@ export async function moveSlotKeys(
     } catch (error) {
       const reply = error instanceof CommandFailedError ? error.reply : '';
       if (reply.includes('BUSYKEY')) {
+        moved += await countGone(job.source, keys);
         await resolveBusyKeys(pool, job, keys, options, ours);
         continue;
       }
@@ -116,6 +117,15 @@ async function copyThenDelete(job: KeyMoveJob, keys: KeyName[], timeoutMs: numbe
   }
   const deleted = await Promise.all(copies.map(({ key, dump }) => job.source.call(['EVAL', DELETE_IF_UNCHANGED, 1, key, dump]).catch(() => 0)));
   return deleted.filter((n) => Number(n) === 1).length;
+}
+
+/**
+ * MIGRATE stops at the first busy key but has already moved (and deleted) the keys before it: counts
+ * the batch's keys the source no longer has. On a MIGRATING source a missing key answers -ASK.
+ */
+async function countGone(source: NodeClient, keys: readonly KeyName[]): Promise<number> {
+  const replies = await source.pipeline(keys.map((key) => ['EXISTS', key]));
+  return replies.filter((reply) => Number(reply) !== 1).length;
 }
 
 /**

@@ -68,6 +68,18 @@ describe('ClusterTopology.fix closes whatever a crash left open, never losing a 
     await healthy(before);
   });
 
+  it('a move stopped between SETSLOT NODE on the target and on the source: both claim the slot, the target keeps it', async () => {
+    const before = await clusterDigest(client);
+    await dst().setSlot(slot, 'IMPORTING', owner.id);
+    await src().setSlot(slot, 'MIGRATING', other.id);
+    await src().migrate({ host: other.host, port: other.port }, await src().getKeysInSlot(slot, 1000), { timeoutMs: 5000 });
+    await dst().setSlot(slot, 'NODE', other.id); // the target takes the slot with a new epoch; the crash comes before the source hears of it
+    const report = await topology.fix();
+    expect(report.openSlots[0]).toMatchObject({ slot, owner: other.id, action: 'finished-migration' });
+    expect((await topology.refresh()).ownerOf(slot)?.id).toBe(other.id);
+    await healthy(before);
+  });
+
   it('keys of the slot left on a node that does not own it: gathered at the owner, identical copies merged', async () => {
     const before = await clusterDigest(client);
     // Copy some keys to a non-owner (as a half-finished durable move leaves them) and leave the slot open there.

@@ -97,12 +97,16 @@ async function closeOpenSlot(
   const importing = masters.filter((m) => m.importing.some((mark) => mark.slot === slot));
   const counts = await Promise.all(masters.map((m) => context.pool.get(m.address).countKeysInSlot(slot)));
   const holders = masters.filter((_, i) => (counts[i] ?? 0) > 0);
-  const currentOwner = masters.find((m) => m.slots.has(slot));
+  // Several masters claim the slot when a move stopped between SETSLOT NODE on the target and on the
+  // source: the target took it with a newer config epoch, which is how Redis itself settles it.
+  const claimants = masters.filter((m) => m.slots.has(slot)).sort((a, b) => b.configEpoch - a.configEpoch);
+  const currentOwner = claimants[0];
 
-  // Both ends of one move are in place: finish the move (redis-cli's case 1). Otherwise the owner
-  // keeps the slot; with no owner, the node holding most keys (or the importing one) takes it.
+  // Both ends of one move are in place, or the target already claims the slot: finish the move
+  // (redis-cli's case 1). Otherwise the owner keeps the slot; with no owner, the node holding most
+  // keys (or the importing one) takes it.
   const migratingTo = migrating.length === 1 ? migrating[0]?.migrating.find((mark) => mark.slot === slot)?.nodeId : undefined;
-  const finishing = migratingTo === undefined ? undefined : importing.find((node) => node.id === migratingTo);
+  const finishing = migratingTo === undefined ? undefined : (importing.find((node) => node.id === migratingTo) ?? claimants.find((node) => node.id === migratingTo));
   let action: FixAction = finishing !== undefined ? 'finished-migration' : currentOwner !== undefined ? 'kept-owner' : 'assigned-to-key-holder';
   const byKeys = [...holders].sort((a, b) => (counts[masters.indexOf(b)] ?? 0) - (counts[masters.indexOf(a)] ?? 0));
   const owner = finishing ?? currentOwner ?? byKeys[0] ?? importing[0] ?? migrating[0] ?? (masters[0] as ClusterNode);
@@ -114,7 +118,7 @@ async function closeOpenSlot(
     throwIfAborted(signal, 'fix');
     const source = context.pool.get(holder.address);
     // The holder must accept MIGRATE for keys of a slot it may not own: open it towards the owner.
-    if (holder.id === currentOwner?.id) await source.setSlot(slot, 'MIGRATING', owner.id);
+    if (holder.slots.has(slot)) await source.setSlot(slot, 'MIGRATING', owner.id);
     else await source.setSlot(slot, 'IMPORTING', owner.id);
     if (!owner.slots.has(slot)) await context.pool.get(owner.address).setSlot(slot, 'IMPORTING', holder.id).catch(() => undefined);
     movedKeys += await moveToOwner(context, source, owner, slot, options, signal);
@@ -125,7 +129,7 @@ async function closeOpenSlot(
   const ownerClient = context.pool.get(owner.address);
   await ownerClient.setSlot(slot, 'STABLE');
   await ownerClient.setSlot(slot, 'NODE', owner.id);
-  if (currentOwner?.id !== owner.id) await ownerClient.bumpEpoch();
+  if (currentOwner?.id !== owner.id || claimants.length > 1) await ownerClient.bumpEpoch();
   await Promise.all(masters.filter((m) => m.id !== owner.id).map((m) => context.pool.get(m.address).setSlot(slot, 'NODE', owner.id)));
   return { slot, owner: owner.id, action, movedKeys };
 }

@@ -1,0 +1,58 @@
+import type { Cluster } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ClusterTopology, CommandFailedError, LocalCluster, SlotMigrator, keySlot } from '../../src/index';
+import { clusterDigest } from '../helpers/dataset';
+
+const MB = 1024 * 1024;
+const TAG = '{huge}';
+
+describe('SlotMigrator moves a 100 MB value without IOERR', () => {
+  let local: LocalCluster;
+  let topology: ClusterTopology;
+  let client: Cluster;
+  const slot = keySlot(TAG);
+
+  beforeAll(async () => {
+    local = await LocalCluster.start({ masters: 3, replicasPerMaster: 0 });
+    topology = local.topology();
+    client = local.client();
+    await client.set(`${TAG}:value`, Buffer.alloc(100 * MB, 'v'));
+    for (let i = 0; i < 200; i++) await client.set(`${TAG}:small:${i}`, `s${i}`);
+  });
+  afterAll(async () => {
+    client?.disconnect();
+    await topology?.close();
+    await local?.stop();
+  });
+
+  it('gives the batch a MIGRATE timeout for its bytes, where a fixed 20 ms one fails', async () => {
+    const state = await topology.refresh();
+    const owner = state.ownerOf(slot)!;
+    const target = state.masters.find((m) => m.id !== owner.id)!;
+    const source = topology.pool.get(owner.address);
+    const before = await clusterDigest(client);
+
+    // What a fixed timeout does: the same MIGRATE with 20 ms fails with IOERR and the key stays
+    // (the target may still finish restoring its copy: the move below must take that in its stride).
+    await topology.pool.get(target.address).setSlot(slot, 'IMPORTING', owner.id);
+    await source.setSlot(slot, 'MIGRATING', target.id);
+    const fixed = await source.migrate(target, [`${TAG}:value`], { timeoutMs: 20 }).catch((e: unknown) => e);
+    expect(fixed).toBeInstanceOf(CommandFailedError);
+    expect((fixed as CommandFailedError).reply).toContain('IOERR');
+    expect(Number(await source.call(['EXISTS', `${TAG}:value`]))).toBe(1);
+
+    const migrator = new SlotMigrator(topology, { migrateTimeoutMs: 20, keysPerBatch: 1000 });
+    const retries: string[] = [];
+    const timeouts: number[] = [];
+    migrator.on('retry', (e) => retries.push(e.reason));
+    migrator.on('batch', (e) => timeouts.push(e.timeoutMs));
+    const result = await migrator.reshard({ from: owner.id, to: target.id, slots: [slot] });
+
+    expect(result.movedKeys).toBe(201);
+    expect(retries).toEqual([]);
+    expect(Math.max(...timeouts)).toBeGreaterThanOrEqual(10_000); // 20 ms + 100 MB at 10 MB/s
+    expect((await topology.refresh()).ownerOf(slot)!.id).toBe(target.id);
+    expect(await clusterDigest(client)).toEqual(before);
+    expect((await client.getBuffer(`${TAG}:value`))?.length).toBe(100 * MB);
+  });
+});
