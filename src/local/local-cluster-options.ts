@@ -68,6 +68,27 @@ export interface ResolvedLocalClusterOptions extends Omit<LocalClusterOptions, '
   config: Record<string, string | number>;
 }
 
+/** LocalCluster binds loopback addresses only: 127.x.y.z, ::1 or localhost. */
+export function isLoopbackHost(host: unknown): boolean {
+  return typeof host === 'string' && /^127\.\d+\.\d+\.\d+$|^::1$|^localhost$/.test(host);
+}
+
+/** Options of LocalCluster.fromConfigFiles. */
+export interface ConfigFilesClusterOptions {
+  /**
+   * Replicas per master. create() chooses which nodes are masters, keeping each master and its
+   * replicas on different hosts (bind addresses) where it can.
+   * @defaultValue 1
+   */
+  replicasPerMaster?: number;
+  /** Create the cluster over the started nodes. @defaultValue true */
+  create?: boolean;
+  /** The redis-server binary. @defaultValue 'redis-server' */
+  redisServer?: string;
+  /** The nodes' password. @defaultValue the files' requirepass */
+  password?: string;
+}
+
 export function resolveLocalClusterOptions(options: LocalClusterOptions): ResolvedLocalClusterOptions {
   const { host, ...rest } = options;
   const resolved: ResolvedLocalClusterOptions = {
@@ -84,7 +105,7 @@ export function resolveLocalClusterOptions(options: LocalClusterOptions): Resolv
   else wholeAtLeast('masters', 0, 'Pass the number of standalone nodes as masters.');
   wholeAtLeast('replicasPerMaster', 0, 'Pass 0 or more.');
   wholeAtLeast('nodeTimeoutMs', 100, 'Pass cluster-node-timeout in ms, e.g. 2000.');
-  if (resolved.hosts.length === 0 || resolved.hosts.some((h) => typeof h !== 'string' || !/^127\.\d+\.\d+\.\d+$|^::1$|^localhost$/.test(h))) {
+  if (resolved.hosts.length === 0 || !resolved.hosts.every(isLoopbackHost)) {
     throw new InvalidArgumentError('host', options.host, 'LocalCluster binds loopback addresses only', 'Pass 127.x.y.z addresses, e.g. ["127.0.0.1", "127.0.0.2"].');
   }
   if (resolved.basePort !== undefined && (!Number.isInteger(resolved.basePort) || resolved.basePort < 1024 || resolved.basePort > 55_000)) {

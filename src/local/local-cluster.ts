@@ -1,13 +1,14 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { Cluster, type ClusterOptions } from 'ioredis';
 import { ClusterOpsError, InvalidArgumentError, UnknownNodeError } from '../errors';
 import { formatAddress, type NodeAddress } from '../model/address';
 import { NodePool } from '../net/node-pool';
 import { ClusterTopology } from '../topology/cluster-topology';
 import { findClusterPort } from './free-port';
-import { resolveLocalClusterOptions, type LocalClusterOptions, type ResolvedLocalClusterOptions } from './local-cluster-options';
+import { readInstanceConfig, type InstanceConfig } from './instance-config';
+import { isLoopbackHost, resolveLocalClusterOptions, type ConfigFilesClusterOptions, type LocalClusterOptions, type ResolvedLocalClusterOptions } from './local-cluster-options';
 import { trackDir, untrackDir } from './process-registry';
 import { RedisProcess } from './redis-process';
 
@@ -66,19 +67,74 @@ export class LocalCluster {
       await Promise.all(
         Array.from({ length: count }, (_, index) => local.startProcess({ host: hosts[index % hosts.length] as string }, resolved.basePort === undefined ? undefined : resolved.basePort + index)),
       );
-      if (resolved.create) {
-        const topology = local.topology();
-        try {
-          await topology.create(local.seeds, { replicasPerMaster: resolved.replicasPerMaster });
-        } finally {
-          await topology.close();
-        }
-      }
+      if (resolved.create) await local.createCluster();
       return local;
     } catch (error) {
       await local.stop();
       throw error;
     }
+  }
+
+  /**
+   * Starts redis-server from config files written elsewhere (e.g. the redis-PORT.conf files
+   * ConfigRenderer renders, each including the common redis.conf) and creates the cluster over
+   * them. Every file is read and checked before any process starts. The files and the data stay
+   * where they are: stop() stops the processes and removes nothing.
+   */
+  static async fromConfigFiles(configFiles: readonly string[], options: ConfigFilesClusterOptions = {}): Promise<LocalCluster> {
+    if (!Array.isArray(configFiles) || configFiles.length === 0 || configFiles.some((file) => typeof file !== 'string')) {
+      throw new InvalidArgumentError('configFiles', configFiles, 'not a list of config file paths', 'Pass the paths of the instances\' redis-PORT.conf files.');
+    }
+    const instances = configFiles.map(readInstanceConfig);
+    for (const instance of instances) {
+      if (!isLoopbackHost(instance.host)) {
+        throw new InvalidArgumentError('configFile', instance.configFile, `binds ${instance.host}, not a loopback address`, 'LocalCluster runs on this machine only: bind 127.0.0.1 (or another 127.x address).');
+      }
+    }
+    const addresses = instances.map((i) => `${i.host}:${i.port}`);
+    const clash = addresses.find((address, index) => addresses.indexOf(address) !== index);
+    if (clash !== undefined) throw new InvalidArgumentError('configFiles', clash, 'two files use the same address', 'Give every instance its own port.');
+    const replicasPerMaster = options.replicasPerMaster ?? 1;
+    const create = options.create ?? true;
+    const masters = instances.length / (1 + replicasPerMaster);
+    if (create && !Number.isInteger(masters)) {
+      throw new InvalidArgumentError('configFiles', `${instances.length} files`, `not a whole number of masters with ${replicasPerMaster} replica(s) each`, `Pass a multiple of ${1 + replicasPerMaster} files, or another replicasPerMaster.`);
+    }
+    const password = options.password ?? instances[0]?.password;
+    const resolved = resolveLocalClusterOptions({
+      masters: create ? masters : instances.length,
+      replicasPerMaster: create ? replicasPerMaster : 0,
+      host: [...new Set(instances.map((i) => i.host))],
+      create,
+      keepDir: true,
+      ...(options.redisServer === undefined ? {} : { redisServer: options.redisServer }),
+      ...(password === undefined ? {} : { password }),
+    });
+    const local = new LocalCluster(resolved, dirname(instances[0]!.configFile));
+    try {
+      await Promise.all(instances.map((instance) => local.startFromFile(instance)));
+      if (create) await local.createCluster();
+      return local;
+    } catch (error) {
+      await local.stop();
+      throw error;
+    }
+  }
+
+  private async createCluster(): Promise<void> {
+    const topology = this.topology();
+    try {
+      await topology.create(this.seeds, { replicasPerMaster: this.options.replicasPerMaster });
+    } finally {
+      await topology.close();
+    }
+  }
+
+  private async startFromFile(instance: InstanceConfig): Promise<void> {
+    const { configFile, host, port, dir, logFile, clusterConfigFile } = instance;
+    const process = new RedisProcess({ configFile, host, port, dir, logFile, clusterConfigFile, redisServer: this.options.redisServer, config: {} });
+    this.processes.push(process);
+    await process.start();
   }
 
   /** Every node's address, in start order. */

@@ -13,6 +13,16 @@ export interface RedisProcessSpec {
   redisServer: string;
   /** Directives, rendered `name value` one per line, after our defaults. */
   config: Record<string, string | number>;
+  /**
+   * An existing config file to start from as it is (e.g. one ConfigRenderer wrote), instead of
+   * writing our own; `config` is then ignored and only `--daemonize no` is added on the command line.
+   * `dir`, `logFile` and `clusterConfigFile` must then say where that file puts them.
+   */
+  configFile?: string;
+  /** Absolute path of the log file. @defaultValue DIR/redis-PORT.log */
+  logFile?: string;
+  /** The cluster config file (nodes.conf) name, under `dir`. @defaultValue nodes-PORT.conf */
+  clusterConfigFile?: string;
 }
 
 /** A redis-server we started and own. */
@@ -29,8 +39,8 @@ export class RedisProcess {
     this.host = spec.host;
     this.port = spec.port;
     this.dir = spec.dir;
-    this.configFile = join(spec.dir, `redis-${spec.port}.conf`);
-    this.logFile = join(spec.dir, `redis-${spec.port}.log`);
+    this.configFile = spec.configFile ?? join(spec.dir, `redis-${spec.port}.conf`);
+    this.logFile = spec.logFile ?? join(spec.dir, `redis-${spec.port}.log`);
   }
 
   get pid(): number | undefined {
@@ -74,7 +84,8 @@ export class RedisProcess {
     mkdirSync(this.dir, { recursive: true });
     if (!existsSync(this.configFile)) writeFileSync(this.configFile, this.renderConfig());
     const logOffset = existsSync(this.logFile) ? statSync(this.logFile).size : 0;
-    const child = spawn(this.spec.redisServer, [this.configFile], { stdio: ['ignore', 'ignore', 'pipe'], detached: false });
+    // In the foreground whatever the file says: we own the process and watch it exit.
+    const child = spawn(this.spec.redisServer, [this.configFile, '--daemonize', 'no'], { stdio: ['ignore', 'ignore', 'pipe'], detached: false });
     let stderr = '';
     child.stderr?.on('data', (chunk: Buffer) => {
       stderr += chunk.toString();
@@ -143,7 +154,7 @@ export class RedisProcess {
   /** This node's id, read from its cluster config file (works while it is down). */
   nodeIdFromConfig(): string | undefined {
     try {
-      const text = readFileSync(join(this.dir, `nodes-${this.port}.conf`), 'utf8');
+      const text = readFileSync(join(this.dir, this.spec.clusterConfigFile ?? `nodes-${this.port}.conf`), 'utf8');
       const line = text.split('\n').find((l) => l.split(' ')[2]?.split(',').includes('myself'));
       return line?.split(' ')[0];
     } catch {

@@ -1,11 +1,10 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConfigRenderer, NodePool, parseMemory, type RenderedConfig } from '../../src/index';
+import { ConfigRenderer, InvalidArgumentError, LocalCluster, NodePool, parseMemory, type RenderedConfig } from '../../src/index';
 import { findClusterPort } from '../../src/local/free-port';
-import { pollUntil } from '../../src/util/poll';
+import { redisCliCheck } from '../helpers/redis-cli';
 
 /** CONFIG GET's form of a rendered value. */
 function normalise(name: string, value: string): string {
@@ -14,12 +13,13 @@ function normalise(name: string, value: string): string {
   return value;
 }
 
-describe('rendered configs boot real redis-server 7.0 processes', () => {
+describe("the runbook's 6-instance plan, rendered, boots a real redis-server 7.0 cluster", () => {
   const base = mkdtempSync(join(tmpdir(), 'rco-config-'));
-  const children: ChildProcess[] = [];
   const pool = new NodePool();
   let rendered: RenderedConfig;
+  let local: LocalCluster | undefined;
   const ports: number[] = [];
+  const configFile = (port: number): string => join(base, 'conf', `redis-${port}.conf`);
 
   beforeAll(async () => {
     const taken = new Set<number>();
@@ -28,19 +28,32 @@ describe('rendered configs boot real redis-server 7.0 processes', () => {
       taken.add(port);
       ports.push(port);
     }
-    const renderer = new ConfigRenderer({ baseDir: base, maxmemory: '64mb', disableCommands: true, pidDir: 'log', profile: 'high-load', overrides: { daemonize: 'no', bind: '127.0.0.1' } });
+    const renderer = new ConfigRenderer({ baseDir: base, maxmemory: '64mb', disableCommands: true, pidDir: 'log', profile: 'high-load', overrides: { bind: '127.0.0.1' } });
     rendered = renderer.render({ ports });
     for (const dir of rendered.dirs) mkdirSync(dir, { recursive: true });
     for (const [name, text] of Object.entries(rendered.files)) writeFileSync(join(base, 'conf', name), text);
-    for (const port of ports) children.push(spawn('redis-server', [join(base, 'conf', `redis-${port}.conf`)], { stdio: 'ignore' }));
-    for (const port of ports) {
-      await pollUntil(async () => ({ done: await pool.get({ host: '127.0.0.1', port }).ping().then(() => true, () => false) }), { timeoutMs: 15_000, operation: 'boot' });
-    }
+    local = await LocalCluster.fromConfigFiles(ports.map(configFile), { replicasPerMaster: 1 });
   });
   afterAll(async () => {
     await pool.close();
-    for (const child of children) child.kill('SIGKILL');
+    await local?.stop();
     rmSync(base, { recursive: true, force: true });
+  });
+
+  it('LocalCluster starts the rendered files as they are and creates 3 masters x 1 replica that redis-cli accepts', async () => {
+    expect(rendered.common.settings['daemonize']).toBe('yes'); // the runbook's value: LocalCluster keeps the process in the foreground itself
+    expect(local!.nodes.map((n) => n.configFile)).toEqual(ports.map(configFile));
+    const topology = local!.topology();
+    try {
+      const state = await topology.refresh();
+      expect(state.masters).toHaveLength(3);
+      expect(state.replicas).toHaveLength(3);
+      expect((await topology.check()).ok).toBe(true);
+    } finally {
+      await topology.close();
+    }
+    const oracle = await redisCliCheck(local!.seeds[0]!);
+    expect(oracle.ok, oracle.output).toBe(true);
   });
 
   it('CONFIG GET on each instance returns every rendered value', async () => {
@@ -52,6 +65,8 @@ describe('rendered configs boot real redis-server 7.0 processes', () => {
         if (name === 'client-output-buffer-limit') {
           const [, hard, soft, seconds] = value.split(' ');
           expect(live, name).toContain(`slave ${parseMemory(hard!)} ${parseMemory(soft!)} ${seconds}`);
+        } else if (name === 'daemonize') {
+          expect(live).toBe('no');
         } else {
           expect(live, `${name} on ${port}`).toBe(normalise(name, value));
         }
@@ -64,5 +79,16 @@ describe('rendered configs boot real redis-server 7.0 processes', () => {
     for (const command of ['KEYS', 'FLUSHDB', 'FLUSHALL']) {
       await expect(client.call(command === 'KEYS' ? ['KEYS', '*'] : [command])).rejects.toThrow(/unknown command/);
     }
+  });
+
+  it('refuses config files it cannot run, naming the file and the fix, before starting anything', async () => {
+    const bad = join(base, 'conf', 'bad.conf');
+    writeFileSync(bad, `include ${join(base, 'conf', 'redis.conf')}\nport 7999\ncluster-enabled no\n`);
+    await expect(LocalCluster.fromConfigFiles([bad])).rejects.toThrow(/bad\.conf.*cluster-enabled yes/);
+    writeFileSync(bad, `port 7999\ncluster-enabled yes\ndir relative/data\nlogfile /tmp/x.log\n`);
+    await expect(LocalCluster.fromConfigFiles([bad])).rejects.toThrow(/dir to "relative\/data", not an absolute path/);
+    await expect(LocalCluster.fromConfigFiles([configFile(ports[0]!), configFile(ports[0]!)])).rejects.toThrow(InvalidArgumentError);
+    await expect(LocalCluster.fromConfigFiles(ports.slice(0, 5).map(configFile))).rejects.toThrow(/5 files.*multiple of 2/);
+    await expect(LocalCluster.fromConfigFiles([join(base, 'missing.conf')])).rejects.toThrow(/cannot be read \(ENOENT\)/);
   });
 });
