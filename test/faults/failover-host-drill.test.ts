@@ -3,6 +3,7 @@ import type { Cluster } from 'ioredis';
 import { ClusterState, ClusterTopology, FailoverController, LocalCluster, type WatchEvent, type WatchHandle } from '../../src/index';
 import { clusterDigest, valueFor, writeKeys } from '../helpers/dataset';
 import { redisCliCheck } from '../helpers/redis-cli';
+import { startTestCluster, stopTestCluster } from '../helpers/test-cluster';
 
 const HOSTS = ['127.0.0.1', '127.0.0.2', '127.0.0.3'];
 const KEYS = 1000;
@@ -15,17 +16,13 @@ describe('runbook section 13: a host dies (kill -9 of its master and replicas)',
   let watch: WatchHandle | undefined;
 
   beforeAll(async () => {
-    local = await LocalCluster.start({ host: HOSTS, nodeTimeoutMs: 1000, config: { 'repl-diskless-sync-delay': 0 } });
-    topology = local.topology({ convergenceTimeoutMs: 20_000 });
+    ({ local, topology, client } = await startTestCluster({ host: HOSTS, nodeTimeoutMs: 1000, config: { 'repl-diskless-sync-delay': 0 } }, { convergenceTimeoutMs: 20_000 }));
     controller = new FailoverController(topology, { promotionTimeoutMs: 30_000 });
-    client = local.client();
     await writeKeys(client, KEYS, { prefix: 'drill' });
   });
   afterAll(async () => {
     await watch?.stop();
-    client?.disconnect();
-    await topology?.close();
-    await local?.stop();
+    await stopTestCluster({ local, topology, client });
   });
 
   it('watch reports the failure and the promotion; replaceNode adds a replica to the promoted master and forgets the dead one everywhere; no key is lost', async () => {

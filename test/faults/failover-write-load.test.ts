@@ -3,6 +3,7 @@ import type { Cluster } from 'ioredis';
 import { ClusterTopology, FailoverController, keySlot, LocalCluster } from '../../src/index';
 import { pollUntil } from '../../src/util/poll';
 import { startWriters } from '../helpers/sequential-writers';
+import { startTestCluster, stopTestCluster } from '../helpers/test-cluster';
 
 describe('a default-mode failover under an ioredis write load', () => {
   let local: LocalCluster;
@@ -10,16 +11,10 @@ describe('a default-mode failover under an ioredis write load', () => {
   let client: Cluster;
 
   beforeAll(async () => {
-    local = await LocalCluster.start({ host: ['127.0.0.1', '127.0.0.2', '127.0.0.3'], nodeTimeoutMs: 2000, config: { 'repl-diskless-sync-delay': 0 } });
-    topology = local.topology();
-    client = local.client({ maxRedirections: 32, retryDelayOnMoved: 20, retryDelayOnFailover: 50 });
+    ({ local, topology, client } = await startTestCluster({ host: ['127.0.0.1', '127.0.0.2', '127.0.0.3'], nodeTimeoutMs: 2000, config: { 'repl-diskless-sync-delay': 0 } }, { client: { maxRedirections: 32, retryDelayOnMoved: 20, retryDelayOnFailover: 50 } }));
     await client.set('warm', '1');
   });
-  afterAll(async () => {
-    client?.disconnect();
-    await topology?.close();
-    await local?.stop();
-  });
+  afterAll(() => stopTestCluster({ local, topology, client }));
 
   it('loses no acknowledged write: every write the client saw succeed is readable afterwards with its value', async () => {
     const controller = new FailoverController(topology);

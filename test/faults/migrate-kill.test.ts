@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClusterTopology, LocalCluster, SlotMigrator, type MigrationPlan } from '../../src/index';
 import { clusterDigest, writeKeys } from '../helpers/dataset';
 import { redisCliCheck } from '../helpers/redis-cli';
+import { startTestCluster, stopTestCluster } from '../helpers/test-cluster';
 
 /** Runs the plan in a child process and SIGKILLs it once its output has `killAfter` lines starting with `marker`. */
 async function runAndKill(local: LocalCluster, plan: MigrationPlan, journal: string, dir: string, marker: string, killAfter: number): Promise<{ killed: boolean; lines: number }> {
@@ -43,17 +44,13 @@ describe('a reshard killed with SIGKILL mid-move loses no key and resumes', () =
   let digest: { keys: number; sha256: string };
 
   beforeAll(async () => {
-    local = await LocalCluster.start({ masters: 3, replicasPerMaster: 0 });
-    topology = local.topology();
-    client = local.client();
+    ({ local, topology, client } = await startTestCluster({ masters: 3, replicasPerMaster: 0 }));
     dir = mkdtempSync(join(tmpdir(), 'rco-journal-'));
     await writeKeys(client, 6000, { valueBytes: 48 });
     digest = await clusterDigest(client);
   });
   afterAll(async () => {
-    client?.disconnect();
-    await topology?.close();
-    await local?.stop();
+    await stopTestCluster({ local, topology, client });
     if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
   });
 

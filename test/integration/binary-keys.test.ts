@@ -7,6 +7,7 @@ import { ClusterTopology, ImportConflictError, KeyConflictError, LocalCluster, N
 import { findClusterPort } from '../../src/local/free-port';
 import { RedisProcess } from '../../src/local/redis-process';
 import { clusterDigest } from '../helpers/dataset';
+import { startTestCluster, stopTestCluster } from '../helpers/test-cluster';
 
 /**
  * Key names are bytes. These are not valid UTF-8, and hold NUL, CR LF and a lone 0xff, so any
@@ -23,16 +24,10 @@ describe('binary key names survive every key move', () => {
   const slot = keySlot(TAG);
 
   beforeAll(async () => {
-    local = await LocalCluster.start({ masters: 3, replicasPerMaster: 0 });
-    topology = local.topology();
-    client = local.client();
+    ({ local, topology, client } = await startTestCluster({ masters: 3, replicasPerMaster: 0 }));
     for (let i = 0; i < KEY_COUNT; i++) await client.set(binaryKey(i), Buffer.from([i & 0xff, 0x80, 0x00]));
   });
-  afterAll(async () => {
-    client?.disconnect();
-    await topology?.close();
-    await local?.stop();
-  });
+  afterAll(() => stopTestCluster({ local, topology, client }));
 
   const everyKeyReadable = async (): Promise<void> => {
     for (let i = 0; i < KEY_COUNT; i++) expect(await client.getBuffer(binaryKey(i))).toEqual(Buffer.from([i & 0xff, 0x80, 0x00]));

@@ -14,6 +14,7 @@ import {
 import { pollUntil } from '../../src/util/poll';
 import { clusterDigest, writeKeys } from '../helpers/dataset';
 import { redisCliCheck } from '../helpers/redis-cli';
+import { startTestCluster, stopTestCluster } from '../helpers/test-cluster';
 
 const UNKNOWN = '0123456789abcdef0123456789abcdef01234567';
 
@@ -25,18 +26,12 @@ describe('FailoverController.failover and replica reads', () => {
   let digest: { keys: number; sha256: string };
 
   beforeAll(async () => {
-    local = await LocalCluster.start({ host: ['127.0.0.1', '127.0.0.2', '127.0.0.3'], nodeTimeoutMs: 2000, config: { 'repl-diskless-sync-delay': 0 } });
-    topology = local.topology({ convergenceTimeoutMs: 20_000 });
+    ({ local, topology, client } = await startTestCluster({ host: ['127.0.0.1', '127.0.0.2', '127.0.0.3'], nodeTimeoutMs: 2000, config: { 'repl-diskless-sync-delay': 0 } }, { convergenceTimeoutMs: 20_000 }));
     controller = new FailoverController(topology);
-    client = local.client();
     await writeKeys(client, 500, { prefix: 'fo' });
     digest = await clusterDigest(client);
   });
-  afterAll(async () => {
-    client?.disconnect();
-    await topology?.close();
-    await local?.stop();
-  });
+  afterAll(() => stopTestCluster({ local, topology, client }));
 
   for (const mode of ['default', 'force', 'takeover'] as FailoverMode[]) {
     it(`${mode}: the replica becomes master with its master's slots, the old master its replica, every node agrees, and the epoch grows by one`, async () => {

@@ -4,6 +4,7 @@ import { ClusterState, ClusterTopology, FailoverController, LocalCluster, type R
 import { pollUntil } from '../../src/util/poll';
 import { clusterDigest, writeKeys } from '../helpers/dataset';
 import { redisCliCheck } from '../helpers/redis-cli';
+import { startTestCluster, stopTestCluster } from '../helpers/test-cluster';
 
 const HOSTS = ['127.0.0.1', '127.0.0.2', '127.0.0.3'];
 
@@ -16,18 +17,12 @@ describe('FailoverController.rehomeReplicas and spreadMasters', () => {
 
   beforeAll(async () => {
     // Redis's own replica migration would race rehomeReplicas: switch it off to watch ours.
-    local = await LocalCluster.start({ host: HOSTS, nodeTimeoutMs: 1000, config: { 'repl-diskless-sync-delay': 0, 'cluster-allow-replica-migration': 'no' } });
-    topology = local.topology({ convergenceTimeoutMs: 20_000 });
+    ({ local, topology, client } = await startTestCluster({ host: HOSTS, nodeTimeoutMs: 1000, config: { 'repl-diskless-sync-delay': 0, 'cluster-allow-replica-migration': 'no' } }, { convergenceTimeoutMs: 20_000 }));
     controller = new FailoverController(topology);
-    client = local.client();
     await writeKeys(client, 400, { prefix: 'spread' });
     digest = await clusterDigest(client);
   });
-  afterAll(async () => {
-    client?.disconnect();
-    await topology?.close();
-    await local?.stop();
-  });
+  afterAll(() => stopTestCluster({ local, topology, client }));
 
   it("gives a master whose replica died a spare replica of another master, never on the target's host", async () => {
     const state = await topology.refresh();

@@ -14,16 +14,10 @@ describe('ClusterTopology.fix closes whatever a crash left open, never losing a 
   let other: ClusterNode;
 
   beforeAll(async () => {
-    local = await LocalCluster.start({ masters: 3, replicasPerMaster: 0 });
-    topology = local.topology();
-    client = local.client();
+    ({ local, topology, client } = await startTestCluster({ masters: 3, replicasPerMaster: 0 }));
     await writeKeys(client, 2000);
   });
-  afterAll(async () => {
-    client?.disconnect();
-    await topology?.close();
-    await local?.stop();
-  });
+  afterAll(() => stopTestCluster({ local, topology, client }));
   beforeEach(async () => {
     for (let i = 0; i < 50; i++) await client.set(`${tag}:${i}`, `v${i}`);
     const state = await topology.refresh();
@@ -128,6 +122,7 @@ describe('ClusterTopology.fix closes whatever a crash left open, never losing a 
 });
 
 import { SlotSet } from '../../src/index';
+import { startTestCluster, stopTestCluster } from '../helpers/test-cluster';
 function keySlotSet(slot: number): SlotSet {
   return SlotSet.fromSlots([slot]);
 }

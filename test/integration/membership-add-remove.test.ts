@@ -20,6 +20,7 @@ import {
 import { pollUntil } from '../../src/util/poll';
 import { clusterDigest, writeKeys } from '../helpers/dataset';
 import { redisCliCheck } from '../helpers/redis-cli';
+import { startTestCluster, stopTestCluster } from '../helpers/test-cluster';
 
 const HOSTS = ['127.0.0.1', '127.0.0.2', '127.0.0.3'];
 const UNKNOWN = '0123456789abcdef0123456789abcdef01234567';
@@ -56,17 +57,11 @@ describe('ClusterTopology membership: addNode, replicate, removeNode', () => {
   let digest: { keys: number; sha256: string };
 
   beforeAll(async () => {
-    local = await LocalCluster.start({ host: HOSTS, nodeTimeoutMs: 2000, config: { 'repl-diskless-sync-delay': 0 } });
-    topology = local.topology({ convergenceTimeoutMs: 20_000 });
-    client = local.client();
+    ({ local, topology, client } = await startTestCluster({ host: HOSTS, nodeTimeoutMs: 2000, config: { 'repl-diskless-sync-delay': 0 } }, { convergenceTimeoutMs: 20_000 }));
     await writeKeys(client, 600, { prefix: 'member' });
     digest = await clusterDigest(client);
   });
-  afterAll(async () => {
-    client?.disconnect();
-    await topology?.close();
-    await local?.stop();
-  });
+  afterAll(() => stopTestCluster({ local, topology, client }));
 
   it('adds a master that every node knows on return, which is at once usable as a migration target, and refuses to remove it while it owns a slot', async () => {
     const node = await local.startNode({ host: '127.0.0.2' });

@@ -2,6 +2,7 @@ import type { Cluster } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClusterTopology, CommandFailedError, LocalCluster, SlotMigrator, keySlot } from '../../src/index';
 import { clusterDigest } from '../helpers/dataset';
+import { startTestCluster, stopTestCluster } from '../helpers/test-cluster';
 
 const MB = 1024 * 1024;
 const TAG = '{huge}';
@@ -13,17 +14,11 @@ describe('SlotMigrator moves a 100 MB value without IOERR', () => {
   const slot = keySlot(TAG);
 
   beforeAll(async () => {
-    local = await LocalCluster.start({ masters: 3, replicasPerMaster: 0 });
-    topology = local.topology();
-    client = local.client();
+    ({ local, topology, client } = await startTestCluster({ masters: 3, replicasPerMaster: 0 }));
     await client.set(`${TAG}:value`, Buffer.alloc(100 * MB, 'v'));
     for (let i = 0; i < 200; i++) await client.set(`${TAG}:small:${i}`, `s${i}`);
   });
-  afterAll(async () => {
-    client?.disconnect();
-    await topology?.close();
-    await local?.stop();
-  });
+  afterAll(() => stopTestCluster({ local, topology, client }));
 
   it('gives the batch a MIGRATE timeout for its bytes, where a fixed 20 ms one fails', async () => {
     const state = await topology.refresh();

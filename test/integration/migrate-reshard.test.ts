@@ -3,6 +3,7 @@ import { ClusterTopology, InvalidArgumentError, KeyConflictError, LocalCluster, 
 import type { Cluster } from 'ioredis';
 import { clusterDigest, writeKeys } from '../helpers/dataset';
 import { redisCliCheck } from '../helpers/redis-cli';
+import { startTestCluster, stopTestCluster } from '../helpers/test-cluster';
 
 describe('SlotMigrator on a real cluster', () => {
   let local: LocalCluster;
@@ -11,19 +12,13 @@ describe('SlotMigrator on a real cluster', () => {
   let digest: { keys: number; sha256: string };
 
   beforeAll(async () => {
-    local = await LocalCluster.start({ masters: 3, replicasPerMaster: 1 });
-    topology = local.topology();
-    client = local.client();
+    ({ local, topology, client } = await startTestCluster({ masters: 3, replicasPerMaster: 1 }));
     await writeKeys(client, 6000, { valueBytes: 64 });
     await client.set('{big}value', 'x'.repeat(2 * 1024 * 1024));
     await client.set('{ttl}key', 'expiring', 'EX', 3600);
     digest = await clusterDigest(client);
   });
-  afterAll(async () => {
-    client?.disconnect();
-    await topology?.close();
-    await local?.stop();
-  });
+  afterAll(() => stopTestCluster({ local, topology, client }));
 
   const expectIntact = async (): Promise<void> => {
     expect(await clusterDigest(client)).toEqual(digest);
