@@ -197,7 +197,7 @@ ${(reshard.load.cli.ms / reshard.load['ours-gentle'].ms).toFixed(1)}x redis-cli'
 \`slotsInFlight\` and \`keysPerBatch\` further to trade more speed for latency.
 
 Why ours is faster: slots without keys move in pipelined rounds (IMPORTING, MIGRATING, COUNTKEYSINSLOT and
-SETSLOT NODE for hundreds of slots at once), up to 32 slots with keys move at once per source/target pair (`slotsInFlight`) and
+SETSLOT NODE for hundreds of slots at once), up to 32 slots with keys move at once per source/target pair (\`slotsInFlight\`) and
 independent pairs run side by side, and each MIGRATE carries up to 1000 keys. redis-cli moves one slot at a
 time, one command at a time.`,
 );
