@@ -30,6 +30,7 @@ export class FailoverTimeoutError extends ClusterOpsError {
     super(
       'ERR_FAILOVER_TIMEOUT',
       `Failover of ${address} (${replicaId}, mode ${mode}) did not complete within ${timeoutMs} ms: ${problems.slice(0, 4).join('; ')}. ${hint} ` +
+        "If masters log 'can't vote about this master before', this shard failed over moments ago: retry after 2 x cluster-node-timeout. " +
         "If masters keep logging 'Failover auth granted to' node-to-node latency is too high or timeouts too tight: raise cluster-node-timeout.",
       { details: { replicaId, address, mode, timeoutMs, problems } },
     );

@@ -51,8 +51,12 @@ export class FailoverController extends EventEmitter<FailoverControllerEvents> {
    * replica and every node agrees. Reports the new config epoch. See docs/failover-controller.md.
    */
   async failover(replicaId: string, options: FailoverOptions = {}): Promise<FailoverResult> {
-    const result = await runFailover(this.topology, replicaId, { ...options, timeoutMs: options.timeoutMs ?? this.options.failoverTimeoutMs }, (event) =>
-      this.emit('failover-start', event),
+    const result = await runFailover(
+      this.topology,
+      replicaId,
+      { ...options, timeoutMs: options.timeoutMs ?? this.options.failoverTimeoutMs },
+      (event) => this.emit('failover-start', event),
+      (event) => this.emit('failover-wait', event),
     );
     this.emit('failover-done', result);
     return result;

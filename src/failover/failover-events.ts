@@ -1,6 +1,6 @@
 import type { RehomePlan } from '../plan/rehome-plan';
 import type { SpreadMastersPlan } from '../plan/spread-masters-plan';
-import type { FailoverResult, FailoverStartEvent } from './manual-failover';
+import type { FailoverResult, FailoverStartEvent, FailoverWaitEvent } from './manual-failover';
 import type { ReplaceNodeResult, ReplaceStepEvent } from './replace-node';
 import type { RehomeResult } from './rehome-replicas';
 import type { SpreadResult } from './spread-masters';
@@ -17,6 +17,8 @@ import type {
 export interface FailoverControllerEvents {
   /** failover() is about to send CLUSTER FAILOVER (input validated). */
   'failover-start': (event: FailoverStartEvent) => void;
+  /** failover() waits before CLUSTER FAILOVER: the masters voted about this shard moments ago (2 x cluster-node-timeout). */
+  'failover-wait': (event: FailoverWaitEvent) => void;
   /** failover() finished: the replica is master and every node agrees. */
   'failover-done': (event: FailoverResult) => void;
 

@@ -12,7 +12,7 @@ export type {
   WatchOptions,
 } from './failover-options';
 export { FailoverRefusedError, FailoverTimeoutError, NoReplicaToPromoteError, PromotionTimeoutError } from './errors';
-export type { FailoverResult, FailoverStartEvent } from './manual-failover';
+export type { FailoverResult, FailoverStartEvent, FailoverWaitEvent } from './manual-failover';
 export type { ReplaceNodeResult, ReplaceStep, ReplaceStepEvent } from './replace-node';
 export type { RehomeResult } from './rehome-replicas';
 export type { SpreadResult } from './spread-masters';

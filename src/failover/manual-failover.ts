@@ -7,8 +7,9 @@ import { shortenNodeTimeout } from '../topology/membership/fast-gossip';
 import { assertNodeId } from '../topology/membership/membership-options';
 import type { TopologyContext } from '../topology/topology-context';
 import { pollUntil } from '../util/poll';
-import { throwIfAborted } from '../util/abort';
+import { sleep, throwIfAborted } from '../util/abort';
 import { FailoverRefusedError, FailoverTimeoutError } from './errors';
+import { recordElection, voteWindowWait } from './vote-window';
 import { assertPositiveMs, assertSignal, DEFAULT_FAILOVER_OPTIONS, FAILOVER_MODES, type FailoverMode, type FailoverOptions } from './failover-options';
 
 export interface FailoverResult {
@@ -28,6 +29,8 @@ export interface FailoverResult {
   currentEpoch: number;
   /** Slots the new master serves, CLUSTER NODES form. */
   slots: string;
+  /** Time spent waiting for the masters' vote window after an earlier failover of this shard (included in elapsedMs). */
+  voteWaitMs: number;
   elapsedMs: number;
 }
 
@@ -37,6 +40,14 @@ export interface FailoverStartEvent {
   masterId: string;
   masterAddress: string;
   mode: FailoverMode;
+}
+
+/** failover() waits because the masters voted about this shard moments ago and would refuse again. */
+export interface FailoverWaitEvent {
+  replicaId: string;
+  masterId: string;
+  waitMs: number;
+  reason: string;
 }
 
 /** Pure: refuses a failover that cannot work, before anything is sent. Returns the pair. */
@@ -76,6 +87,7 @@ export async function runFailover(
   replicaId: string,
   options: FailoverOptions & { timeoutMs: number },
   onStart: (event: FailoverStartEvent) => void,
+  onWait: (event: FailoverWaitEvent) => void = () => undefined,
 ): Promise<FailoverResult> {
   assertNodeId(replicaId, 'replicaId');
   const mode = options.mode ?? DEFAULT_FAILOVER_OPTIONS.mode;
@@ -94,12 +106,32 @@ export async function runFailover(
   const masterAlive = master.reachable && !master.failed;
   onStart({ replicaId, replicaAddress, masterId, masterAddress: master.address, mode });
 
+  // Default and force need the masters' votes, which Redis refuses about one master for
+  // 2 x cluster-node-timeout after the last election about it: wait that out rather than time out.
+  const voteWaitMs = mode === 'takeover' ? 0 : await voteWindowWait(context.pool, masterId, state.masters.filter((m) => m.reachable && !m.failed && m.id !== replicaId));
+  if (voteWaitMs > 0) {
+    onWait({ replicaId, masterId, waitMs: voteWaitMs, reason: `the masters voted about ${master.address} moments ago and refuse to vote about it again for 2 x cluster-node-timeout` });
+    await sleep(voteWaitMs, options.signal, 'failover');
+  }
+
   // The others learn that the old master became a replica only from its own pings: with a 15 s
   // cluster-node-timeout that takes seconds, and until then they refuse to vote for it ("it is
   // a master node"), so a failover back would fail. A 500 ms timeout makes it ping them all now.
   const restore = masterAlive && (options.fastGossip ?? DEFAULT_FAILOVER_OPTIONS.fastGossip) ? await shortenNodeTimeout(context.pool, master.address) : async () => undefined;
   try {
-    return await switchOver(context, { replicaId, replicaAddress, master, masterSlots, masterAlive, mode, started, timeoutMs: options.timeoutMs, ...(options.signal === undefined ? {} : { signal: options.signal }) });
+    const result = await switchOver(context, {
+      replicaId,
+      replicaAddress,
+      master,
+      masterSlots,
+      masterAlive,
+      mode,
+      started: Date.now(),
+      timeoutMs: options.timeoutMs,
+      ...(options.signal === undefined ? {} : { signal: options.signal }),
+    });
+    if (mode !== 'takeover') recordElection(context.pool, masterId);
+    return { ...result, voteWaitMs, elapsedMs: Date.now() - started };
   } finally {
     await restore();
   }
@@ -118,7 +150,7 @@ interface SwitchSpec {
 }
 
 /** Sends CLUSTER FAILOVER and waits for the new configuration everywhere. */
-async function switchOver(context: TopologyContext, spec: SwitchSpec): Promise<FailoverResult> {
+async function switchOver(context: TopologyContext, spec: SwitchSpec): Promise<Omit<FailoverResult, 'voteWaitMs'>> {
   const { replicaId, replicaAddress, master, masterSlots, masterAlive, mode } = spec;
   const masterId = master.id;
   throwIfAborted(spec.signal, 'failover');

@@ -27,6 +27,8 @@ export function startWriters(client: Cluster, inFlight: number, prefix = 'load')
         acked.set(i, Date.now());
       } catch (error) {
         failed.push({ at: Date.now(), error: error instanceof Error ? error.message : String(error) });
+        // A client that rejects at once would otherwise spin on microtasks and starve every timer.
+        await new Promise((resolve) => setTimeout(resolve, 1));
       }
     }
   };

@@ -5,6 +5,7 @@ import {
   FailoverController,
   type FailoverResult,
   type FailoverStartEvent,
+  type FailoverWaitEvent,
   type MasterDemotedEvent,
   type MasterWithoutReplicasEvent,
   type MembershipChangeEvent,
@@ -22,6 +23,7 @@ describe('FailoverController events and methods', () => {
   it('types each listener by event name', () => {
     const controller = new FailoverController(new ClusterTopology({ seeds: [] }));
     controller.on('failover-start', (event) => expectTypeOf(event).toEqualTypeOf<FailoverStartEvent>());
+    controller.on('failover-wait', (event) => expectTypeOf(event).toEqualTypeOf<FailoverWaitEvent>());
     controller.on('failover-done', (event) => expectTypeOf(event).toEqualTypeOf<FailoverResult>());
     controller.on('node-pfail', (event) => expectTypeOf(event).toEqualTypeOf<NodeHealthEvent>());
     controller.on('node-fail', (event) => expectTypeOf(event).toEqualTypeOf<NodeHealthEvent>());
