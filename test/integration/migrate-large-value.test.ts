@@ -1,26 +1,25 @@
-import type { Cluster } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ClusterTopology, CommandFailedError, LocalCluster, SlotMigrator, keySlot } from '../../src/index';
+import { CommandFailedError, SlotMigrator, keySlot } from '../../src/index';
 import { clusterDigest } from '../helpers/dataset';
-import { startTestCluster, stopTestCluster } from '../helpers/test-cluster';
+import { startTestCluster, stopTestCluster, type TestCluster } from '../helpers/test-cluster';
 
 const MB = 1024 * 1024;
 const TAG = '{huge}';
 
 describe('SlotMigrator moves a 100 MB value without IOERR', () => {
-  let local: LocalCluster;
-  let topology: ClusterTopology;
-  let client: Cluster;
   const slot = keySlot(TAG);
+  let cluster: TestCluster | undefined;
 
   beforeAll(async () => {
-    ({ local, topology, client } = await startTestCluster({ masters: 3, replicasPerMaster: 0 }));
+    cluster = await startTestCluster({ masters: 3, replicasPerMaster: 0 });
+    const { client } = cluster;
     await client.set(`${TAG}:value`, Buffer.alloc(100 * MB, 'v'));
     for (let i = 0; i < 200; i++) await client.set(`${TAG}:small:${i}`, `s${i}`);
   });
-  afterAll(() => stopTestCluster({ local, topology, client }));
+  afterAll(() => stopTestCluster(cluster ?? {}));
 
   it('gives the batch a MIGRATE timeout for its bytes, where a fixed 20 ms one fails', async () => {
+    const { topology, client } = cluster!;
     const state = await topology.refresh();
     const owner = state.ownerOf(slot)!;
     const target = state.masters.find((m) => m.id !== owner.id)!;
