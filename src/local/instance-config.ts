@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { parseConfig } from '../config/parse-config';
 import { InvalidArgumentError } from '../errors';
+import { isLoopbackHost } from './local-cluster-options';
 
 /** What LocalCluster needs to know of a redis.conf it did not write. */
 export interface InstanceConfig {
@@ -43,6 +44,29 @@ export function readInstanceConfig(configFile: string): InstanceConfig {
     clusterConfigFile: settings['cluster-config-file'] ?? 'nodes.conf',
     ...(settings['requirepass'] === undefined || settings['requirepass'] === '' ? {} : { password: settings['requirepass'] }),
   };
+}
+
+/**
+ * Reads every file with readInstanceConfig, then checks them together: loopback binds only, no two
+ * on one address, and (when `replicasPerMaster` is given) a whole number of masters.
+ */
+export function readInstanceConfigs(configFiles: readonly string[], replicasPerMaster?: number): InstanceConfig[] {
+  if (!Array.isArray(configFiles) || configFiles.length === 0 || configFiles.some((file) => typeof file !== 'string')) {
+    throw new InvalidArgumentError('configFiles', configFiles, 'not a list of config file paths', "Pass the paths of the instances' redis-PORT.conf files.");
+  }
+  const instances = configFiles.map(readInstanceConfig);
+  for (const instance of instances) {
+    if (!isLoopbackHost(instance.host)) {
+      throw new InvalidArgumentError('configFile', instance.configFile, `binds ${instance.host}, not a loopback address`, 'LocalCluster runs on this machine only: bind 127.0.0.1 (or another 127.x address).');
+    }
+  }
+  const addresses = instances.map((i) => `${i.host}:${i.port}`);
+  const clash = addresses.find((address, index) => addresses.indexOf(address) !== index);
+  if (clash !== undefined) throw new InvalidArgumentError('configFiles', clash, 'two files use the same address', 'Give every instance its own port.');
+  if (replicasPerMaster !== undefined && !Number.isInteger(instances.length / (1 + replicasPerMaster))) {
+    throw new InvalidArgumentError('configFiles', `${instances.length} files`, `not a whole number of masters with ${replicasPerMaster} replica(s) each`, `Pass a multiple of ${1 + replicasPerMaster} files, or another replicasPerMaster.`);
+  }
+  return instances;
 }
 
 function readWithIncludes(path: string, seen: Set<string>): Record<string, string> {

@@ -7,8 +7,8 @@ import { formatAddress, type NodeAddress } from '../model/address';
 import { NodePool } from '../net/node-pool';
 import { ClusterTopology } from '../topology/cluster-topology';
 import { findClusterPort } from './free-port';
-import { readInstanceConfig, type InstanceConfig } from './instance-config';
-import { isLoopbackHost, resolveLocalClusterOptions, type ConfigFilesClusterOptions, type LocalClusterOptions, type ResolvedLocalClusterOptions } from './local-cluster-options';
+import { readInstanceConfigs, type InstanceConfig } from './instance-config';
+import { resolveLocalClusterOptions, type ConfigFilesClusterOptions, type LocalClusterOptions, type ResolvedLocalClusterOptions } from './local-cluster-options';
 import { trackDir, untrackDir } from './process-registry';
 import { RedisProcess } from './redis-process';
 
@@ -82,24 +82,10 @@ export class LocalCluster {
    * where they are: stop() stops the processes and removes nothing.
    */
   static async fromConfigFiles(configFiles: readonly string[], options: ConfigFilesClusterOptions = {}): Promise<LocalCluster> {
-    if (!Array.isArray(configFiles) || configFiles.length === 0 || configFiles.some((file) => typeof file !== 'string')) {
-      throw new InvalidArgumentError('configFiles', configFiles, 'not a list of config file paths', 'Pass the paths of the instances\' redis-PORT.conf files.');
-    }
-    const instances = configFiles.map(readInstanceConfig);
-    for (const instance of instances) {
-      if (!isLoopbackHost(instance.host)) {
-        throw new InvalidArgumentError('configFile', instance.configFile, `binds ${instance.host}, not a loopback address`, 'LocalCluster runs on this machine only: bind 127.0.0.1 (or another 127.x address).');
-      }
-    }
-    const addresses = instances.map((i) => `${i.host}:${i.port}`);
-    const clash = addresses.find((address, index) => addresses.indexOf(address) !== index);
-    if (clash !== undefined) throw new InvalidArgumentError('configFiles', clash, 'two files use the same address', 'Give every instance its own port.');
     const replicasPerMaster = options.replicasPerMaster ?? 1;
     const create = options.create ?? true;
+    const instances = readInstanceConfigs(configFiles, create ? replicasPerMaster : undefined);
     const masters = instances.length / (1 + replicasPerMaster);
-    if (create && !Number.isInteger(masters)) {
-      throw new InvalidArgumentError('configFiles', `${instances.length} files`, `not a whole number of masters with ${replicasPerMaster} replica(s) each`, `Pass a multiple of ${1 + replicasPerMaster} files, or another replicasPerMaster.`);
-    }
     const password = options.password ?? instances[0]?.password;
     const resolved = resolveLocalClusterOptions({
       masters: create ? masters : instances.length,
