@@ -6,7 +6,7 @@ import { printableKey, type KeyName } from '../model/key-name';
 import { keySlot } from '../model/key-slot';
 import type { CommandArg, NodeClient } from '../net/node-client';
 import { NodePool } from '../net/node-pool';
-import { runLimited } from '../migrate/slot-protocol';
+import { runLimited } from '../util/run-limited';
 import { discoverCluster } from '../topology/discover';
 import { throwIfAborted } from '../util/abort';
 import { ImportConflictError, ImportFailedError } from './errors';

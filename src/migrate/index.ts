@@ -13,7 +13,8 @@ export type {
   ConvergenceWaitEvent,
   MigrationEndEvent,
 } from './slot-migrator-events';
-export { KeyConflictError, MigrationFailedError } from './errors';
+export { MigrationFailedError } from './errors';
+export { KeyConflictError } from '../slot-move/key-conflict-error';
 export { FileJournal, MemoryJournal } from './journal';
 export type { MigrationJournal } from './journal';
 export { planReshard } from '../plan/reshard-plan';

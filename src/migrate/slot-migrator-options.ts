@@ -1,7 +1,9 @@
 import { InvalidArgumentError } from '../errors';
 import type { MigrationJournal } from './journal';
 
-export type ConflictPolicy = 'fail' | 'replace';
+import { DEFAULT_KEY_MOVE_OPTIONS, type ConflictPolicy, type Durability } from '../slot-move/key-move-options';
+
+export type { ConflictPolicy, Durability };
 
 export interface SlotMigratorOptions {
   /**
@@ -46,7 +48,7 @@ export interface SlotMigratorOptions {
    * source only if unchanged, so a target crash mid-move loses nothing. Slower.
    * @defaultValue 'none'
    */
-  durability?: 'none' | 'replicas';
+  durability?: Durability;
   /**
    * How long WAIT may take in durability mode, in ms.
    * @defaultValue 5000
@@ -57,15 +59,10 @@ export interface SlotMigratorOptions {
 }
 
 export const DEFAULT_SLOT_MIGRATOR_OPTIONS = {
-  keysPerBatch: 1000,
+  ...DEFAULT_KEY_MOVE_OPTIONS,
   slotsInFlight: 32,
   concurrentPairs: 4,
   emptySlotBatch: 512,
-  migrateTimeoutMs: 5000,
-  minBytesPerSecond: 10 * 1024 * 1024,
-  onConflict: 'fail' as ConflictPolicy,
-  durability: 'none' as 'none' | 'replicas',
-  durabilityTimeoutMs: 5000,
 };
 
 export type ResolvedSlotMigratorOptions = typeof DEFAULT_SLOT_MIGRATOR_OPTIONS & { journal?: string | MigrationJournal };

@@ -11,8 +11,9 @@ import type { TopologyContext } from '../topology/topology-context';
 import { throwIfAborted } from '../util/abort';
 import { MigrationFailedError } from './errors';
 import { FileJournal, MemoryJournal, type MigrationJournal } from './journal';
-import { moveSlotKeys } from './key-mover';
-import { assignSlots, countKeys, openSlots, runLimited, type SlotParties } from './slot-protocol';
+import { moveSlotKeys } from '../slot-move/key-mover';
+import { assignSlots, countKeys, openSlots, type SlotParties } from '../slot-move/slot-protocol';
+import { runLimited } from '../util/run-limited';
 import type { SlotMigratorEvents } from './slot-migrator-events';
 import { resolveSlotMigratorOptions, type ResolvedSlotMigratorOptions, type SlotMigratorOptions } from './slot-migrator-options';
 

@@ -1,7 +1,7 @@
 import type { ClusterNode, ClusterState } from '../../model/cluster-state';
 import { SlotSet } from '../../model/slot-set';
-import { moveSlotKeys } from '../../migrate/key-mover';
-import { resolveSlotMigratorOptions, type ConflictPolicy } from '../../migrate/slot-migrator-options';
+import { moveSlotKeys } from '../../slot-move/key-mover';
+import { DEFAULT_KEY_MOVE_OPTIONS, type ConflictPolicy, type KeyMoveOptions } from '../../slot-move/key-move-options';
 import type { NodeClient } from '../../net/node-client';
 import { throwIfAborted } from '../../util/abort';
 import type { TopologyContext } from '../topology-context';
@@ -41,7 +41,7 @@ export interface FixReport {
  */
 export async function fixCluster(context: TopologyContext, options: FixOptions = {}): Promise<FixReport> {
   const started = Date.now();
-  const migrateOptions = resolveSlotMigratorOptions({ onConflict: options.onConflict ?? 'fail' });
+  const migrateOptions: KeyMoveOptions = { ...DEFAULT_KEY_MOVE_OPTIONS, onConflict: options.onConflict ?? 'fail' };
   const report: FixReport = { openSlots: [], assigned: [], movedKeys: 0, elapsedMs: 0 };
   let state = await context.refresh();
 
@@ -89,7 +89,7 @@ async function closeOpenSlot(
   context: TopologyContext,
   state: ClusterState,
   slot: number,
-  options: ReturnType<typeof resolveSlotMigratorOptions>,
+  options: KeyMoveOptions,
   signal?: AbortSignal,
 ): Promise<FixedSlot> {
   const masters = state.masters.filter((m) => m.reachable && !m.failed);
@@ -140,7 +140,7 @@ async function gatherKeys(
   state: ClusterState,
   slot: number,
   owner: ClusterNode,
-  options: ReturnType<typeof resolveSlotMigratorOptions>,
+  options: KeyMoveOptions,
   signal?: AbortSignal,
 ): Promise<number> {
   let moved = 0;
@@ -160,7 +160,7 @@ async function moveToOwner(
   source: NodeClient,
   owner: ClusterNode,
   slot: number,
-  options: ReturnType<typeof resolveSlotMigratorOptions>,
+  options: KeyMoveOptions,
   signal?: AbortSignal,
 ): Promise<number> {
   const target = { host: owner.host, port: owner.port };

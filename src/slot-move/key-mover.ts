@@ -4,9 +4,9 @@ import { keyId, type KeyName } from '../model/key-name';
 import type { NodeClient } from '../net/node-client';
 import type { NodePool } from '../net/node-pool';
 import { throwIfAborted } from '../util/abort';
-import { KeyConflictError } from './errors';
+import { KeyConflictError } from './key-conflict-error';
 import { compareTargetCopies } from './target-inspector';
-import type { ResolvedSlotMigratorOptions } from './slot-migrator-options';
+import type { KeyMoveOptions } from './key-move-options';
 
 export interface KeyMoveJob {
   slot: number;
@@ -37,7 +37,7 @@ const DELETE_IF_UNCHANGED = "if redis.call('DUMP', KEYS[1]) == ARGV[1] then retu
 export async function moveSlotKeys(
   pool: NodePool,
   job: KeyMoveJob,
-  options: ResolvedSlotMigratorOptions,
+  options: KeyMoveOptions,
   hooks: KeyMoveHooks,
   signal?: AbortSignal,
 ): Promise<{ keys: number; bytes: number }> {
@@ -95,7 +95,7 @@ async function migrateBatch(job: KeyMoveJob, keys: KeyName[], timeoutMs: number,
 }
 
 /** Durability mode: DUMP, COPY, WAIT for the target's replicas, then delete each key only if unchanged. */
-async function copyThenDelete(job: KeyMoveJob, keys: KeyName[], timeoutMs: number, ours: Set<string>, options: ResolvedSlotMigratorOptions): Promise<number> {
+async function copyThenDelete(job: KeyMoveJob, keys: KeyName[], timeoutMs: number, ours: Set<string>, options: KeyMoveOptions): Promise<number> {
   const dumps = await Promise.all(keys.map((key) => job.source.call(['DUMP', key], { buffer: true }).catch(() => null) as Promise<Buffer | null>));
   const copies = keys.flatMap((key, i) => (dumps[i] === null ? [] : [{ key, dump: dumps[i] as Buffer }]));
   const present = copies.map(({ key }) => key);
@@ -132,7 +132,7 @@ async function countGone(source: NodeClient, keys: readonly KeyName[]): Promise<
  * After BUSYKEY: the keys of the batch still on the source met a copy on the target. Same value
  * (a copy of ours from an earlier run): re-send with REPLACE. Different value: a real conflict.
  */
-async function resolveBusyKeys(pool: NodePool, job: KeyMoveJob, keys: KeyName[], options: ResolvedSlotMigratorOptions, ours: Set<string>): Promise<void> {
+async function resolveBusyKeys(pool: NodePool, job: KeyMoveJob, keys: KeyName[], options: KeyMoveOptions, ours: Set<string>): Promise<void> {
   const { same, different } = await compareTargetCopies(pool, { host: job.source.host, port: job.source.port }, job.target, keys);
   for (const key of same) ours.add(keyId(key));
   if (different.length > 0 && options.onConflict !== 'replace') {
