@@ -12,6 +12,7 @@ import { parseInfo } from '../model/info-parser';
 import type { NodeInfo } from '../model/node-info';
 import type { KeyName } from '../model/key-name';
 import type { SlotSet } from '../model/slot-set';
+import { CommandHooks } from './command-hooks';
 import { dialAddress, type ResolvedConnectionOptions } from './connection-options';
 import { describeCommand, scrubSecrets } from './secrets';
 
@@ -51,6 +52,7 @@ export class NodeClient {
   constructor(
     address: NodeAddress,
     private readonly options: ResolvedConnectionOptions,
+    private readonly hooks: CommandHooks = new CommandHooks(),
   ) {
     this.host = address.host;
     this.port = address.port;
@@ -59,6 +61,7 @@ export class NodeClient {
 
   /** Sends any command; replies come back raw (ioredis decoding). */
   async call(args: readonly CommandArg[], callOptions: CallOptions = {}): Promise<unknown> {
+    if (!this.hooks.isEmpty) await this.hooks.run(this.address, [args]);
     const redis = await this.connection();
     const [name, ...rest] = args;
     const timeoutMs = callOptions.timeoutMs ?? this.options.commandTimeoutMs;
@@ -91,6 +94,7 @@ export class NodeClient {
    */
   async pipeline(commands: readonly (readonly CommandArg[])[], callOptions: CallOptions = {}): Promise<(unknown | ClusterOpsError)[]> {
     if (commands.length === 0) return [];
+    if (!this.hooks.isEmpty) await this.hooks.run(this.address, commands);
     const redis = await this.connection();
     const pipeline = redis.pipeline();
     for (const [name, ...rest] of commands) {

@@ -1,10 +1,13 @@
 import { formatAddress, parseAddress, type NodeAddress } from '../model/address';
 import { resolveConnectionOptions, type ConnectionOptions, type ResolvedConnectionOptions } from './connection-options';
+import { CommandHooks } from './command-hooks';
 import { NodeClient } from './node-client';
 
 /** One NodeClient per announced address, created on first use and reused until close(). */
 export class NodePool {
   readonly options: ResolvedConnectionOptions;
+  /** Hooks run before every command any client of this pool sends (fencing, fault injection). */
+  readonly commandHooks = new CommandHooks();
   private readonly clients = new Map<string, NodeClient>();
 
   constructor(options: ConnectionOptions = {}) {
@@ -17,7 +20,7 @@ export class NodePool {
     const key = formatAddress(parsed);
     let client = this.clients.get(key);
     if (client === undefined) {
-      client = new NodeClient(parsed, this.options);
+      client = new NodeClient(parsed, this.options, this.commandHooks);
       this.clients.set(key, client);
     }
     return client;
