@@ -28,7 +28,7 @@ export interface ExecuteCreateOptions {
   /**
    * Shorten the wait for cluster_state:ok. A fresh master that had no slots counts itself in a
    * minority and then waits min(cluster-node-timeout, 5000) ms before it turns ok (Redis's rejoin
-   * delay). With fastJoin the masters run with cluster-node-timeout 500 only while the new, empty
+   * delay). With fastJoin (clusters of up to 24 nodes) the masters run with cluster-node-timeout 500 only while the new, empty
    * cluster forms, and get their own value back before create() returns (also on failure).
    * @defaultValue true
    */
@@ -49,8 +49,8 @@ export async function executeCreate(context: TopologyContext, plan: CreatePlan, 
   };
 
   const ids = await step('preflight', all, () => preflight(pool, all));
-  const restoreTimeouts =
-    options.fastJoin === false ? async () => undefined : await shortenNodeTimeouts(pool, plan.masters.map((m) => m.address), fastJoinNodeTimeout(all.length));
+  const fastTimeout = options.fastJoin === false ? undefined : fastJoinNodeTimeout(all.length);
+  const restoreTimeouts = fastTimeout === undefined ? async () => undefined : await shortenNodeTimeouts(pool, plan.masters.map((m) => m.address), fastTimeout);
   try {
     return await formCluster(context, plan, ids, step, started, signal);
   } finally {
@@ -153,14 +153,19 @@ async function meetEveryPair(pool: NodePool, all: readonly string[]): Promise<vo
   });
 }
 
+/** Above this many nodes create() never lowers cluster-node-timeout: see fastJoinNodeTimeout. */
+const FAST_JOIN_MAX_NODES = 24;
+
 /**
- * The cluster-node-timeout the masters run with while a new cluster forms. Each node pings every
- * peer it has not heard from within half the timeout, so the cluster bus carries about
- * 2 x N^2 / timeout pings a second: 500 ms suits a few dozen nodes, while 100 nodes need a few
- * seconds or the load makes nodes flag each other failed.
+ * The cluster-node-timeout the masters run with while a new cluster forms, or undefined to keep
+ * their own. A master that assigned itself slots still waits min(cluster-node-timeout, 5 s) from
+ * that moment before it reports ok (Redis's rejoin delay), so a 500 ms timeout saves up to 4.5 s on
+ * a small cluster. A large one takes longer than that to join anyway, and there a short timeout
+ * only floods the cluster bus (each node pings every peer it has not heard from within half the
+ * timeout) until busy nodes flag each other failed.
  */
-export function fastJoinNodeTimeout(nodeCount: number): number {
-  return Math.max(500, Math.round((2 * nodeCount * nodeCount) / 5));
+export function fastJoinNodeTimeout(nodeCount: number): number | undefined {
+  return nodeCount <= FAST_JOIN_MAX_NODES ? 500 : undefined;
 }
 
 /** Lowers cluster-node-timeout on `addresses` to `timeoutMs`; returns the function that restores each node's own value. */
