@@ -1,7 +1,12 @@
 /**
  * The error family. Every error the SDK throws is a {@link ClusterOpsError} with a stable
  * string `code`, the offending values in `details`, and a message that says what to do next.
- * Callers branch on `instanceof` or `code`, never on message text.
+ * Callers branch on `instanceof` or `code`, never on message text. The SDK itself classifies
+ * server replies only by their protocol error code (the reply's first word: `NOPERM`, `WRONGPASS`,
+ * `MOVED`, `BUSYKEY`...), which the Redis protocol fixes, never by the prose after it.
+ *
+ * Messages are composed, not nested: an error that wraps others repeats their `reason`, and says
+ * what to do once (see {@link NodeUnreachableError.advice}).
  *
  * Domain-specific subclasses live next to their domain (`src/<domain>/errors.ts`) and extend
  * {@link ClusterOpsError}; the ones shared by several layers are here.
@@ -56,18 +61,82 @@ export class UnknownNodeError extends ClusterOpsError {
   }
 }
 
-/** A node could not be reached (connection refused, timeout, DNS). */
+/** What to check when a node refuses connections or cannot be dialled. */
+const UNREACHABLE_ADVICE =
+  "Check that redis-server runs there and listens on that address; since Redis 3.2 protected mode only accepts 127.0.0.1 unless 'protected-mode no' or a password is set.";
+
+/** What to check when a node accepted the connection but did not answer in time. */
+const TIMEOUT_ADVICE =
+  'The node accepted the connection but did not answer: it may be stopped (SIGSTOP), swapping, overloaded or busy with a long command (see its SLOWLOG and log); raise commandTimeoutMs if it is only slow.';
+
+/** A node could not be reached (connection refused, DNS, connection closed). */
 export class NodeUnreachableError extends ClusterOpsError {
   readonly address: string;
+  /** What went wrong, without advice (composable into other messages). */
+  readonly reason: string;
+  /** What to do about it, said once in the message. */
+  readonly advice: string;
 
-  constructor(address: string, reason: string, options: { cause?: unknown } = {}) {
+  constructor(address: string, reason: string, options: { cause?: unknown; advice?: string } = {}) {
+    const advice = options.advice ?? UNREACHABLE_ADVICE;
+    const timeout = new.target === NodeTimeoutError || new.target.prototype instanceof NodeTimeoutError;
+    const head = timeout ? `No reply from ${address}` : `Cannot connect to ${address}`;
+    super(timeout ? 'ERR_NODE_TIMEOUT' : 'ERR_NODE_UNREACHABLE', `${head}: ${sentence(reason)} ${advice}`, { cause: options.cause, details: { address } });
+    this.address = address;
+    this.reason = withoutPeriod(reason);
+    this.advice = advice;
+  }
+}
+
+/**
+ * A node accepted the connection (or had answered before) but gave no reply within the time
+ * allowed: a frozen or overloaded node, not a refusal. An instance of NodeUnreachableError too.
+ */
+export class NodeTimeoutError extends NodeUnreachableError {
+  readonly timeoutMs: number;
+
+  constructor(address: string, reason: string, timeoutMs: number) {
+    super(address, reason, { advice: TIMEOUT_ADVICE });
+    this.timeoutMs = timeoutMs;
+  }
+}
+
+/** The address answered, but not in the Redis protocol (an HTTP server, a cluster bus port...). */
+export class NotRedisError extends ClusterOpsError {
+  readonly address: string;
+
+  /** `answer`: the start of what the peer sent, made printable. */
+  constructor(address: string, answer: string) {
     super(
-      'ERR_NODE_UNREACHABLE',
-      `Cannot connect to ${address}: ${reason}. Check that redis-server runs there and listens on that address; ` +
-        `since Redis 3.2 protected mode only accepts 127.0.0.1 unless 'protected-mode no' or a password is set.`,
-      { cause: options.cause, details: { address } },
+      'ERR_NOT_REDIS',
+      `${address} does not speak the Redis protocol: it answered ${JSON.stringify(answer)}. Check the address: it must be a node's client port ` +
+        '(not its cluster bus port, port + 10000, nor another service); a TLS-only node needs the tls option.',
+      { details: { address, answer } },
     );
     this.address = address;
+  }
+}
+
+/** The ACL user may not run commands the SDK needs (`-NOPERM`). */
+export class PermissionDeniedError extends ClusterOpsError {
+  readonly address: string;
+  /** The ACL user (`default` when no username was given). */
+  readonly username: string;
+  /** The commands refused, in ACL notation (`cluster|nodes`). */
+  readonly commands: readonly string[];
+
+  constructor(address: string, username: string, commands: readonly string[]) {
+    const rule = commands.map((command) => `+${command}`).join(' ');
+    super(
+      'ERR_NO_PERMISSION',
+      `User "${username}" may not run ${commands.join(', ')} on ${address} (NOPERM). As an admin, grant ${commands.length === 1 ? 'it' : 'them'}: ` +
+        `ACL SETUSER ${username} ${rule}. Operating a cluster needs more (CLUSTER, CONFIG, INFO, MIGRATE, DUMP, SCAN, EVAL, WAIT...): ` +
+        `an operations account usually gets ACL SETUSER ${username} on ~* +@all.`,
+      { details: { address, username, commands } },
+    );
+    this.address = address;
+    this.username = username;
+    this.commands = [...commands];
   }
 }
 
@@ -76,7 +145,7 @@ export class AuthenticationError extends ClusterOpsError {
   readonly address: string;
 
   constructor(address: string, reason: string) {
-    super('ERR_AUTH', `Authentication to ${address} failed: ${reason}. Pass the right password (and username for an ACL user) to the options.`, {
+    super('ERR_AUTH', `Authentication to ${address} failed: ${sentence(reason)} Pass the right password (and username for an ACL user) to the options.`, {
       details: { address },
     });
     this.address = address;
@@ -188,6 +257,15 @@ function safeValue(value: unknown): unknown {
   if (typeof value === 'string') return truncate(value, 200);
   if (typeof value === 'number' || typeof value === 'boolean' || value === null || value === undefined) return value;
   return describeValue(value);
+}
+
+/** A reason as one sentence: exactly one closing period, whatever the reason ended with. */
+function sentence(reason: string): string {
+  return `${withoutPeriod(reason)}.`;
+}
+
+function withoutPeriod(reason: string): string {
+  return reason.trim().replace(/[.\s]+$/, '');
 }
 
 function truncate(text: string, max: number): string {

@@ -79,7 +79,7 @@ export function validatePorts(ports: readonly number[]): void {
   }
   for (const port of ports) {
     if (seen.has(port + 10000)) {
-      throw new ConfigValidationError('bus-port-clash', 'port', String(port + 10000), `port ${port + 10000} is both an instance port and the cluster bus port of ${port}`);
+      throw new ConfigValidationError('bus-port-clash', 'port', String(port + 10000), `port ${port + 10000} is both an instance port and the cluster bus port of ${port}. Move one of the two instances to another port: no instance may listen on another's port + 10000 (e.g. ports 6381-6386 with bus ports 16381-16386)`);
     }
   }
 }

@@ -2,8 +2,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { Cluster, type ClusterOptions } from 'ioredis';
-import { ClusterOpsError, InvalidArgumentError, UnknownNodeError } from '../errors';
+import { ClusterOpsError, UnknownNodeError } from '../errors';
 import { formatAddress, type NodeAddress } from '../model/address';
+import { assertNodeRef } from '../model/node-id';
 import { NodePool } from '../net/node-pool';
 import { ClusterTopology } from '../topology/cluster-topology';
 import { findClusterPort } from './free-port';
@@ -240,9 +241,7 @@ export class LocalCluster {
   }
 
   private async processOf(idOrAddress: string): Promise<RedisProcess> {
-    if (typeof idOrAddress !== 'string' || idOrAddress.length === 0) {
-      throw new InvalidArgumentError('node', idOrAddress, 'not a node id or host:port', 'Pass a node id from state.nodes or an address from local.nodes.');
-    }
+    assertNodeRef(idOrAddress, 'node');
     const byAddress = this.processes.find((p) => formatAddress(p) === idOrAddress);
     if (byAddress !== undefined) return byAddress;
     for (const process of this.processes) {

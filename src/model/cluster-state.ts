@@ -1,5 +1,6 @@
 import { UnknownNodeError } from '../errors';
 import { SLOT_COUNT } from './key-slot';
+import { assertNodeRef } from './node-id';
 import type { NodeInfo } from './node-info';
 import { selfLine, type NodeView, type UnreachableNode } from './node-view';
 import { SlotSet } from './slot-set';
@@ -38,8 +39,9 @@ export class ClusterState {
     return this.byId.get(idOrAddress) ?? this.nodes.find((node) => node.address === idOrAddress);
   }
 
-  /** Like node() but throws UnknownNodeError naming the id and the known ones. */
-  requireNode(idOrAddress: string): ClusterNode {
+  /** Like node() but throws UnknownNodeError naming the id and the known ones (InvalidArgumentError for a malformed one). */
+  requireNode(idOrAddress: string, argument = 'node'): ClusterNode {
+    assertNodeRef(idOrAddress, argument);
     const node = this.node(idOrAddress);
     if (node === undefined) throw new UnknownNodeError(idOrAddress, this.nodes.map((n) => `${n.id.slice(0, 8)} (${n.address})`));
     return node;

@@ -3,8 +3,11 @@ import {
   AuthenticationError,
   ClusterOpsError,
   CommandFailedError,
+  NodeTimeoutError,
   NodeUnreachableError,
   NotClusterNodeError,
+  NotRedisError,
+  PermissionDeniedError,
 } from '../errors';
 import { formatAddress, type NodeAddress } from '../model/address';
 import { parseClusterNodes } from '../model/cluster-nodes-parser';
@@ -14,6 +17,7 @@ import type { KeyName } from '../model/key-name';
 import type { SlotSet } from '../model/slot-set';
 import { CommandHooks } from './command-hooks';
 import { dialAddress, type ResolvedConnectionOptions } from './connection-options';
+import { deniedCommand, isForeignGreeting, printableGreeting, recordGreeting, replyCode } from './reply-classes';
 import { describeCommand, scrubSecrets } from './secrets';
 
 export type CommandArg = string | number | Buffer;
@@ -48,6 +52,10 @@ export class NodeClient {
   readonly port: number;
   private redis: Redis | undefined;
   private connecting: Promise<Redis> | undefined;
+  /** The connection being opened, so close() can end it too. */
+  private opening: Redis | undefined;
+  /** The first bytes the current connection received (to name a peer that is not Redis). */
+  private greeting: () => Buffer | undefined = () => undefined;
 
   constructor(
     address: NodeAddress,
@@ -66,10 +74,10 @@ export class NodeClient {
     const [name, ...rest] = args;
     const timeoutMs = callOptions.timeoutMs ?? this.options.commandTimeoutMs;
     let timer: NodeJS.Timeout | undefined;
-    let timedOut: NodeUnreachableError | undefined;
+    let timedOut: NodeTimeoutError | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
-        timedOut = new NodeUnreachableError(this.address, `${describeCommand(args)} got no reply within ${timeoutMs} ms`);
+        timedOut = new NodeTimeoutError(this.address, `${describeCommand(args)} got no reply within ${timeoutMs} ms`, timeoutMs);
         reject(timedOut);
         // A node that does not answer in time is treated as hung: forget this connection so later
         // commands do not queue behind this one (the next call dials afresh), and close it.
@@ -107,7 +115,7 @@ export class NodeClient {
       timer = setTimeout(() => {
         if (this.redis === redis) this.redis = undefined;
         redis.disconnect();
-        reject(new NodeUnreachableError(this.address, `a pipeline of ${commands.length} commands got no reply within ${timeoutMs} ms`));
+        reject(new NodeTimeoutError(this.address, `a pipeline of ${commands.length} commands got no reply within ${timeoutMs} ms`, timeoutMs));
       }, timeoutMs);
     });
     try {
@@ -230,6 +238,9 @@ export class NodeClient {
     const redis = this.redis;
     this.redis = undefined;
     this.connecting = undefined;
+    // A connection still in its handshake (a silent peer) is ended at once, not left to its timeout.
+    this.opening?.disconnect();
+    this.opening = undefined;
     if (redis === undefined) return;
     try {
       if (redis.status === 'ready') await Promise.race([redis.quit(), new Promise((resolve) => setTimeout(resolve, 500))]);
@@ -273,6 +284,8 @@ export class NodeClient {
     redis.on('error', (error: unknown) => {
       connectError ??= error;
     });
+    this.greeting = recordGreeting(redis);
+    this.opening = redis;
     // A frozen node accepts TCP but never answers ioredis's handshake: bound the whole wait.
     const limitMs = this.options.connectTimeoutMs + this.options.commandTimeoutMs;
     let timer: NodeJS.Timeout | undefined;
@@ -280,28 +293,41 @@ export class NodeClient {
       await Promise.race([
         redis.connect(),
         new Promise<never>((_, reject) => {
-          timer = setTimeout(() => reject(new NodeUnreachableError(this.address, `no answer to the connection handshake within ${limitMs} ms`)), limitMs);
+          timer = setTimeout(() => reject(new NodeTimeoutError(this.address, `no answer to the connection handshake within ${limitMs} ms`, limitMs)), limitMs);
         }),
       ]).finally(() => clearTimeout(timer));
     } catch (error) {
       redis.disconnect();
-      throw this.translate(connectError ?? error, ['CONNECT']);
+      throw this.translate(error instanceof NodeTimeoutError ? error : (connectError ?? error), ['CONNECT']);
+    } finally {
+      if (this.opening === redis) this.opening = undefined;
     }
     this.redis = redis;
     return redis;
   }
 
+  /**
+   * Our error family for what ioredis reports. Server replies are classified by their protocol
+   * error code (the first word), never by the text after it.
+   */
   private translate(error: unknown, args: readonly CommandArg[]): ClusterOpsError {
     if (error instanceof ClusterOpsError) return error;
     const raw = error instanceof Error ? error.message : String(error);
     const message = scrubSecrets(raw, [this.options.password]);
     const command = describeCommand(args);
-    if (/^(WRONGPASS|NOAUTH)\b/.test(message) || message.startsWith('ERR invalid password') || message.startsWith('ERR invalid username')) {
-      return new AuthenticationError(this.address, message);
-    }
-    if (message.includes('cluster support disabled')) return new NotClusterNodeError(this.address);
     const isReply = error instanceof Error && error.name === 'ReplyError';
-    if (isReply) return new CommandFailedError(this.address, command, message);
+    if (isReply) {
+      const code = replyCode(message);
+      if (code === 'WRONGPASS' || code === 'NOAUTH' || (code === 'ERR' && /^ERR invalid (password|username)/.test(message))) {
+        const reason = code === 'NOAUTH' && this.options.password === undefined ? `the node requires a password and none was given (${message})` : message;
+        return new AuthenticationError(this.address, reason);
+      }
+      if (code === 'NOPERM') return new PermissionDeniedError(this.address, this.options.username ?? 'default', [deniedCommand(message) ?? command.toLowerCase().replace(' ', '|')]);
+      if (code === 'ERR' && message.includes('cluster support disabled')) return new NotClusterNodeError(this.address);
+      return new CommandFailedError(this.address, command, message);
+    }
+    const greeting = this.greeting();
+    if (greeting !== undefined && isForeignGreeting(greeting)) return new NotRedisError(this.address, printableGreeting(greeting));
     return new NodeUnreachableError(this.address, message, { cause: new Error(message) });
   }
 }

@@ -1,4 +1,4 @@
-import { ClusterOpsError, CommandFailedError, NodeUnreachableError } from '../errors';
+import { ClusterOpsError, CommandFailedError, NodeTimeoutError } from '../errors';
 import type { NodeAddress } from '../model/address';
 import { keyId, type KeyName } from '../model/key-name';
 import type { NodeClient } from '../net/node-client';
@@ -75,7 +75,7 @@ export async function moveSlotKeys(
         await resolveBusyKeys(pool, job, keys, options, ours);
         continue;
       }
-      const transient = reply.includes('IOERR') || reply.includes('timeout') || (error instanceof NodeUnreachableError && error.message.includes('no reply within'));
+      const transient = reply.includes('IOERR') || reply.includes('timeout') || error instanceof NodeTimeoutError;
       if (!transient || ++attempt >= MAX_ATTEMPTS) throw error;
       // The batch may be partly restored on the target: those copies are ours, so the retry may replace them.
       for (const key of keys) ours.add(keyId(key));

@@ -46,11 +46,18 @@ export class ClusterTopology extends EventEmitter<ClusterTopologyEvents> impleme
     return this.lastState;
   }
 
-  /** Queries every reachable node and merges their views. */
+  /**
+   * Queries every reachable node and merges their views. Once the cluster is known, its members are
+   * asked first and the configured seeds only when no member answers: a seed that is not a member
+   * (removed, silent, another service) is not dialled again.
+   */
   async refresh(): Promise<ClusterState> {
-    const fallback = this.lastState?.nodes.map((node) => node.address) ?? [];
-    const seeds = this.seedsForDiscovery();
-    const state = await discoverCluster(this.pool, seeds, fallback);
+    const configured = [...this.options.seeds, ...this.learnedSeeds];
+    const members = this.reachableMembers();
+    const state =
+      members.length > 0
+        ? await discoverCluster(this.pool, members, [...configured.map(formatAddress), ...(this.lastState?.nodes.map((node) => node.address) ?? [])])
+        : await discoverCluster(this.pool, configured, this.lastState?.nodes.map((node) => node.address) ?? []);
     for (const entry of state.unreachable) this.emit('node-unreachable', { ...entry });
     this.lastState = state;
     return state;
@@ -130,14 +137,8 @@ export class ClusterTopology extends EventEmitter<ClusterTopologyEvents> impleme
     await this.pool.close();
   }
 
-  /** Seeds first; once the cluster is known, every reachable member too (a seed may have been removed). */
-  private seedsForDiscovery(): NodeAddress[] {
-    const seeds = [...this.options.seeds, ...this.learnedSeeds];
-    for (const node of this.lastState?.nodes ?? []) {
-      if (node.reachable && !node.failed && !seeds.some((seed) => formatAddress(seed) === node.address)) {
-        seeds.push({ host: node.host, port: node.port });
-      }
-    }
-    return seeds;
+  /** The members the last snapshot could reach (empty before the first refresh). */
+  private reachableMembers(): NodeAddress[] {
+    return (this.lastState?.nodes ?? []).filter((node) => node.reachable && !node.failed && !node.handshake).map((node) => ({ host: node.host, port: node.port }));
   }
 }
