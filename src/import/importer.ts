@@ -1,4 +1,4 @@
-import EventEmitter from 'eventemitter3';
+import { EventEmitter } from 'eventemitter3';
 import { CommandFailedError, OperationAbortedError } from '../errors';
 import { formatAddress } from '../model/address';
 import type { ClusterState } from '../model/cluster-state';

@@ -1,4 +1,4 @@
-import EventEmitter from 'eventemitter3';
+import { EventEmitter } from 'eventemitter3';
 import { OperationAbortedError, PlanError } from '../errors';
 import type { NodeAddress } from '../model/address';
 import type { ClusterState } from '../model/cluster-state';
