@@ -12,6 +12,79 @@
  * {@link ClusterOpsError}; the ones shared by several layers are here.
  */
 
+/**
+ * Every `code` a {@link ClusterOpsError} can carry. docs/errors.md lists each with its meaning
+ * and the next step. Codes are stable: a new meaning gets a new code.
+ */
+export const CLUSTER_OPS_ERROR_CODES = Object.freeze([
+  'ERR_ABORTED',
+  'ERR_AUTH',
+  'ERR_COMMAND_FAILED',
+  'ERR_CONFIG_RULE',
+  'ERR_CONVERGENCE_TIMEOUT',
+  'ERR_DURABILITY',
+  'ERR_FAILOVER_REFUSED',
+  'ERR_FAILOVER_TIMEOUT',
+  'ERR_FORGET_INCOMPLETE',
+  'ERR_HOST_PERMISSION',
+  'ERR_IMPORT_CONFLICT',
+  'ERR_IMPORT_FAILED',
+  'ERR_INVALID_ARGUMENT',
+  'ERR_INVALID_PLAN',
+  'ERR_KEY_CONFLICT',
+  'ERR_MALFORMED_REPLY',
+  'ERR_MASTER_HAS_REPLICAS',
+  'ERR_MASTER_OWNS_SLOTS',
+  'ERR_MIGRATION_FAILED',
+  'ERR_NODE_ALREADY_MEMBER',
+  'ERR_NODE_NOT_EMPTY',
+  'ERR_NODE_STILL_REACHABLE',
+  'ERR_NODE_UNREACHABLE',
+  'ERR_NOT_A_MASTER',
+  'ERR_NOT_A_REPLICA',
+  'ERR_NOT_CLUSTER_NODE',
+  'ERR_NO_REPLICA_TO_PROMOTE',
+  'ERR_PLAN',
+  'ERR_PLAN_OTHER_CLUSTER',
+  'ERR_PROMOTION_TIMEOUT',
+  'ERR_PROTECTED_MODE',
+  'ERR_REDIS_START',
+  'ERR_REPLICA_OF_OTHER_MASTER',
+  'ERR_UNKNOWN_NODE',
+  'ERR_UNKNOWN_OPTION',
+] as const);
+
+/** The union of {@link CLUSTER_OPS_ERROR_CODES}: what `ClusterOpsError.code` can be. */
+export type ClusterOpsErrorCode = (typeof CLUSTER_OPS_ERROR_CODES)[number];
+
+/**
+ * The brand every ClusterOpsError carries, shared through the global symbol registry so the ESM
+ * and the CommonJS copies of this package (loaded side by side) recognise each other's errors.
+ */
+const CLUSTER_OPS_ERROR = Symbol.for('redis-cluster-ops.error');
+
+/** The plain form of an error for logs and JSON: no stack, no secrets (errors never hold any). */
+export interface ClusterOpsErrorJSON {
+  name: string;
+  code: ClusterOpsErrorCode;
+  message: string;
+  details: Readonly<Record<string, unknown>>;
+  /** The cause, summarised: its name, message and code (and its own cause, for our errors). */
+  cause?: ClusterOpsErrorJSON | { name: string; message: string; code?: string };
+}
+
+/**
+ * True for an error thrown by any copy of this package (ESM or CommonJS build, or another
+ * installed version): checks a brand, not the prototype. With `code`, also narrows the code.
+ */
+export function isClusterOpsError<C extends ClusterOpsErrorCode = ClusterOpsErrorCode>(
+  value: unknown,
+  code?: C,
+): value is ClusterOpsError & { readonly code: C } {
+  if (typeof value !== 'object' || value === null || (value as Record<symbol, unknown>)[CLUSTER_OPS_ERROR] !== true) return false;
+  return code === undefined || (value as { code?: unknown }).code === code;
+}
+
 export interface ClusterOpsErrorOptions {
   /** The underlying error, if any (already scrubbed of secrets by the layer that wraps it). */
   cause?: unknown;
@@ -20,17 +93,44 @@ export interface ClusterOpsErrorOptions {
 }
 
 export class ClusterOpsError extends Error {
-  /** A stable machine-readable code, e.g. `ERR_INVALID_ARGUMENT`. */
-  readonly code: string;
+  /** A stable machine-readable code, e.g. `ERR_INVALID_ARGUMENT` (see docs/errors.md). */
+  readonly code: ClusterOpsErrorCode;
   /** The offending values (node id, address, slot, option name...). Never secrets. */
   readonly details: Readonly<Record<string, unknown>>;
 
-  constructor(code: string, message: string, options: ClusterOpsErrorOptions = {}) {
+  constructor(code: ClusterOpsErrorCode, message: string, options: ClusterOpsErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
     this.code = code;
     this.details = Object.freeze({ ...(options.details ?? {}) });
   }
+
+  /**
+   * `instanceof ClusterOpsError` answers by brand, so it also holds for errors of another copy of
+   * this package (the CommonJS build next to the ESM one). Subclasses keep the prototype check.
+   */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    if (this === ClusterOpsError) return isClusterOpsError(value);
+    return Function.prototype[Symbol.hasInstance].call(this, value);
+  }
+
+  /** `JSON.stringify(error)` keeps name, code, message, details and a summary of the cause. */
+  toJSON(): ClusterOpsErrorJSON {
+    const json: ClusterOpsErrorJSON = { name: this.name, code: this.code, message: this.message, details: this.details };
+    if (this.cause !== undefined) json.cause = summarizeCause(this.cause);
+    return json;
+  }
+}
+
+Object.defineProperty(ClusterOpsError.prototype, CLUSTER_OPS_ERROR, { value: true, enumerable: false });
+
+function summarizeCause(cause: unknown): NonNullable<ClusterOpsErrorJSON['cause']> {
+  if (isClusterOpsError(cause)) return cause.toJSON();
+  if (cause instanceof Error) {
+    const code = (cause as { code?: unknown }).code;
+    return { name: cause.name, message: cause.message, ...(typeof code === 'string' ? { code } : {}) };
+  }
+  return { name: typeof cause, message: describeValue(cause) };
 }
 
 /** Bad input from the caller, refused before anything is sent to a server. */

@@ -17,6 +17,13 @@ export { findDisagreements } from './model/agreement';
 
 export { planCreate } from './plan/create-plan';
 export type { CreatePlan, CreatePlanOptions, PlannedMaster, PlannedReplica, AntiAffinityViolation } from './plan/create-plan';
+// Plans read back from JSON: checked field by field, tied to their id, refused on another cluster.
+export { parseMigrationPlan } from './plan/parse-migration-plan';
+export { parseCreatePlan } from './plan/parse-create-plan';
+export { parseRehomePlan } from './plan/parse-rehome-plan';
+export { parseSpreadMastersPlan } from './plan/parse-spread-masters-plan';
+export { clusterFingerprint } from './plan/cluster-fingerprint';
+export { InvalidPlanError, PlanClusterMismatchError } from './plan/plan-errors';
 
 export { NodePool } from './net/node-pool';
 export { NodeClient } from './net/node-client';

@@ -1,4 +1,4 @@
-import EventEmitter from 'eventemitter3';
+import { EventEmitter } from 'eventemitter3';
 import type { Cluster, Redis } from 'ioredis';
 import { InvalidArgumentError } from '../errors';
 import type { NodeAddress } from '../model/address';

@@ -1,4 +1,5 @@
-import { PlanError } from '../errors';
+import { assertPlanCluster } from '../plan/cluster-fingerprint';
+import { parseRehomePlan } from '../plan/parse-rehome-plan';
 import { planRehomeReplicas, type RehomeMove, type RehomePlan } from '../plan/rehome-plan';
 import { workingReplicasOf } from '../plan/replica-target';
 import { replicate } from '../topology/membership/replicate';
@@ -25,11 +26,10 @@ export async function planRehome(context: TopologyContext, options: RehomeOption
  * and the target still lacks replicas (Redis may have migrated one itself), then
  * topology.replicate(), which waits until every node agrees.
  */
-export async function executeRehome(context: TopologyContext, plan: RehomePlan, options: RehomeOptions = {}): Promise<RehomeResult> {
-  if (plan === null || typeof plan !== 'object' || plan.kind !== 'rehome-replicas' || !Array.isArray(plan.moves)) {
-    throw new PlanError('executeRehome needs a plan from planRehomeReplicas() (kind "rehome-replicas").', {});
-  }
+export async function executeRehome(context: TopologyContext, input: RehomePlan, options: RehomeOptions = {}): Promise<RehomeResult> {
+  const plan = parseRehomePlan(input);
   assertSignal(options.signal);
+  assertPlanCluster(plan.kind, plan.cluster, await context.refresh(), plan.moves.flatMap((move) => [move.replicaId, move.toMasterId]));
   const started = Date.now();
   const wait = { ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }), ...(options.signal === undefined ? {} : { signal: options.signal }) };
   const moved: RehomeMove[] = [];

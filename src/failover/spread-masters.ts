@@ -1,4 +1,5 @@
-import { PlanError } from '../errors';
+import { assertPlanCluster } from '../plan/cluster-fingerprint';
+import { parseSpreadMastersPlan } from '../plan/parse-spread-masters-plan';
 import { planSpreadMasters, type SpreadMastersPlan, type SpreadStep } from '../plan/spread-masters-plan';
 import type { TopologyContext } from '../topology/topology-context';
 import { throwIfAborted } from '../util/abort';
@@ -24,13 +25,12 @@ export async function planSpread(context: TopologyContext): Promise<SpreadMaster
  */
 export async function executeSpread(
   context: TopologyContext,
-  plan: SpreadMastersPlan,
+  input: SpreadMastersPlan,
   failover: (replicaId: string, masterId: string) => Promise<FailoverResult>,
   signal?: AbortSignal,
 ): Promise<SpreadResult> {
-  if (plan === null || typeof plan !== 'object' || plan.kind !== 'spread-masters' || !Array.isArray(plan.steps)) {
-    throw new PlanError('executeSpread needs a plan from planSpreadMasters() (kind "spread-masters").', {});
-  }
+  const plan = parseSpreadMastersPlan(input);
+  assertPlanCluster(plan.kind, plan.cluster, await context.refresh(), plan.steps.flatMap((step) => [step.replicaId, step.masterId]));
   const started = Date.now();
   const failovers: FailoverResult[] = [];
   const skipped: SpreadResult['skipped'] = [];

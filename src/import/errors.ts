@@ -23,17 +23,24 @@ export class ImportConflictError extends ClusterOpsError {
   }
 }
 
-/** The import stopped (error or abort); `cursor` resumes it. */
+/** The import stopped (error or abort); `cursor` resumes it. An abort has code `ERR_ABORTED` (an ImportAbortedError). */
 export class ImportFailedError extends ClusterOpsError {
   readonly cursor: ImportCursor;
   readonly aborted: boolean;
 
   constructor(cursor: ImportCursor, cause: unknown, aborted: boolean) {
-    super('ERR_IMPORT_FAILED', `Import ${aborted ? 'aborted' : 'failed'}: ${cause instanceof Error ? cause.message : String(cause)}. Resume with importData({ ..., resumeFrom: error.cursor }).`, {
+    super(aborted ? 'ERR_ABORTED' : 'ERR_IMPORT_FAILED', `Import ${aborted ? 'aborted' : 'failed'}: ${cause instanceof Error ? cause.message : String(cause)}. Resume with importData({ ..., resumeFrom: error.cursor }).`, {
       cause,
       details: { cursor },
     });
     this.cursor = cursor;
     this.aborted = aborted;
+  }
+}
+
+/** The caller's AbortSignal stopped the import: code `ERR_ABORTED`; `cursor` resumes it. */
+export class ImportAbortedError extends ImportFailedError {
+  constructor(cursor: ImportCursor, cause: unknown) {
+    super(cursor, cause, true);
   }
 }

@@ -1,4 +1,4 @@
-import EventEmitter from 'eventemitter3';
+import { EventEmitter } from 'eventemitter3';
 import { CommandFailedError, OperationAbortedError } from '../errors';
 import { formatAddress } from '../model/address';
 import type { ClusterState } from '../model/cluster-state';
@@ -9,7 +9,7 @@ import { NodePool } from '../net/node-pool';
 import { runLimited } from '../util/run-limited';
 import { discoverCluster } from '../topology/discover';
 import { throwIfAborted } from '../util/abort';
-import { ImportConflictError, ImportFailedError } from './errors';
+import { ImportAbortedError, ImportConflictError, ImportFailedError } from './errors';
 import type { ImporterEvents } from './import-events';
 import { resolveImportOptions, type ImportCursor, type ImportOptions, type ResolvedImportOptions } from './import-options';
 
@@ -69,7 +69,7 @@ export class Importer extends EventEmitter<ImporterEvents> {
       const aborted = error instanceof OperationAbortedError;
       this.emit('end', { status: aborted ? 'aborted' : 'failed', movedKeys: run.moved, skippedKeys: run.skipped, elapsedMs: Date.now() - run.started });
       if (error instanceof ImportConflictError) throw error;
-      throw new ImportFailedError(snapshot(run.cursor), error, aborted);
+      throw aborted ? new ImportAbortedError(snapshot(run.cursor), error) : new ImportFailedError(snapshot(run.cursor), error, false);
     } finally {
       await sourcePool.close();
     }

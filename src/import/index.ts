@@ -4,4 +4,4 @@ export type { ImportResult } from './importer';
 export { DEFAULT_IMPORT_OPTIONS } from './import-options';
 export type { ImportOptions, ImportCursor, ImportSource } from './import-options';
 export type { ImporterEvents, ImportProgressEvent } from './import-events';
-export { ImportConflictError, ImportFailedError } from './errors';
+export { ImportAbortedError, ImportConflictError, ImportFailedError } from './errors';

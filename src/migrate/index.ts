@@ -13,7 +13,7 @@ export type {
   ConvergenceWaitEvent,
   MigrationEndEvent,
 } from './slot-migrator-events';
-export { MigrationFailedError } from './errors';
+export { MigrationAbortedError, MigrationFailedError } from './errors';
 export { KeyConflictError } from '../slot-move/key-conflict-error';
 export { FileJournal, MemoryJournal } from './journal';
 export type { MigrationJournal } from './journal';

@@ -1,4 +1,4 @@
-import EventEmitter from 'eventemitter3';
+import { EventEmitter } from 'eventemitter3';
 import { OperationAbortedError, PlanError } from '../errors';
 import type { NodeAddress } from '../model/address';
 import type { ClusterState } from '../model/cluster-state';
@@ -9,7 +9,7 @@ import { planRebalance, type RebalanceOptions } from '../plan/rebalance-plan';
 import { planReshard, type ReshardRequest } from '../plan/reshard-plan';
 import type { TopologyContext } from '../topology/topology-context';
 import { throwIfAborted } from '../util/abort';
-import { MigrationFailedError } from './errors';
+import { MigrationAbortedError, MigrationFailedError } from './errors';
 import { FileJournal, MemoryJournal, type MigrationJournal } from './journal';
 import { moveSlotKeys } from '../slot-move/key-mover';
 import { assignSlots, countKeys, openSlots, type SlotParties } from '../slot-move/slot-protocol';
@@ -105,7 +105,7 @@ export class SlotMigrator extends EventEmitter<SlotMigratorEvents> {
       const aborted = error instanceof OperationAbortedError || signal?.aborted === true;
       const open = await this.openSlotsOf(plan).catch(() => [] as number[]);
       this.emitEnd(totals, aborted ? 'aborted' : 'failed');
-      throw new MigrationFailedError(plan.id, open, totals.doneSlots, error);
+      throw aborted ? new MigrationAbortedError(plan.id, open, totals.doneSlots, error) : new MigrationFailedError(plan.id, open, totals.doneSlots, error);
     }
     this.emitEnd(totals, 'done');
     return {

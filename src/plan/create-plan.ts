@@ -2,6 +2,7 @@ import { InvalidArgumentError } from '../errors';
 import { formatAddress, validateAddress, type NodeAddress } from '../model/address';
 import { SLOT_COUNT } from '../model/key-slot';
 import { SlotSet } from '../model/slot-set';
+import { createPlanId } from './parse-create-plan';
 import { assignReplicas, groupByHost } from './replica-placement';
 
 export interface CreatePlanOptions {
@@ -38,6 +39,8 @@ export interface AntiAffinityViolation {
 /** A serializable plan for creating a cluster. */
 export interface CreatePlan {
   kind: 'create';
+  /** Digest of the placement (createPlanId): parseCreatePlan() refuses an edited plan. */
+  id: string;
   masters: PlannedMaster[];
   replicas: PlannedReplica[];
   /** True when no master shares a host with one of its replicas. */
@@ -120,7 +123,7 @@ export function planCreate(nodes: readonly NodeAddress[], options: CreatePlanOpt
     );
   }
   if (hosts.length < 3) warnings.push(`All nodes are on ${hosts.length} host(s); the runbook asks for at least 3 hosts in production.`);
-  return { kind: 'create', masters: plannedMasters, replicas, antiAffinity: violations.length === 0, violations, warnings };
+  return { kind: 'create', id: createPlanId(plannedMasters, replicas), masters: plannedMasters, replicas, antiAffinity: violations.length === 0, violations, warnings };
 }
 
 /**

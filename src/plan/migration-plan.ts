@@ -1,8 +1,9 @@
-import { createHash } from 'node:crypto';
 import { InvalidArgumentError, UnknownNodeError } from '../errors';
 import type { ClusterNode, ClusterState } from '../model/cluster-state';
 import { assertNodeRef } from '../model/node-id';
 import { SlotSet } from '../model/slot-set';
+import { assertPlanCluster, clusterFingerprint } from './cluster-fingerprint';
+import { migrationPlanId, parseMigrationPlan } from './parse-migration-plan';
 
 /** Slots to move from one master to another (node ids). */
 export interface SlotMoveGroup {
@@ -15,11 +16,15 @@ export interface SlotMoveGroup {
 
 /**
  * A serializable plan of slot moves: reviewable, storable as JSON, executable later with
- * SlotMigrator.execute(). `id` is a digest of the moves, so a journal can tell which plan it belongs to.
+ * SlotMigrator.execute(). `id` is a digest of the moves and the cluster, so a journal can tell
+ * which plan it belongs to and parseMigrationPlan() can tell an edited plan.
  */
 export interface MigrationPlan {
   kind: 'migration';
+  /** Digest of `cluster` and `moves` (migrationPlanId). */
   id: string;
+  /** Fingerprint of the cluster the plan was made for (clusterFingerprint): executing it elsewhere is refused. */
+  cluster: string;
   purpose: 'reshard' | 'rebalance' | 'drain';
   moves: SlotMoveGroup[];
   totalSlots: number;
@@ -46,9 +51,11 @@ export function buildMigrationPlan(
   const groups = [...merged.values()].map((move) => ({ from: move.from, to: move.to, slots: move.slots.toString(), count: move.slots.size }));
   const nodes: Record<string, string> = {};
   for (const master of state.masters) nodes[master.id] = master.address;
-  const id = createHash('sha256').update(JSON.stringify(groups)).digest('hex').slice(0, 16);
-  return { kind: 'migration', id, purpose, moves: groups, totalSlots: groups.reduce((sum, group) => sum + group.count, 0), nodes, notes };
+  const cluster = clusterFingerprint(state);
+  const id = migrationPlanId(cluster, groups);
+  return { kind: 'migration', id, cluster, purpose, moves: groups, totalSlots: groups.reduce((sum, group) => sum + group.count, 0), nodes, notes };
 }
+
 
 /** A master of the snapshot usable as a source or target: known, a master, not failed. */
 export function requireMaster(state: ClusterState, value: unknown, argument: string): ClusterNode {
@@ -64,11 +71,13 @@ export function requireMaster(state: ClusterState, value: unknown, argument: str
   return node;
 }
 
-/** Refuses a plan whose moves do not fit the cluster now: unknown ids, replicas, slots out of range. */
-export function validateMigrationPlan(plan: MigrationPlan, state: ClusterState): { from: string; to: string; slots: SlotSet }[] {
-  if (plan === null || typeof plan !== 'object' || plan.kind !== 'migration' || !Array.isArray(plan.moves)) {
-    throw new InvalidArgumentError('plan', plan, 'not a migration plan', 'Pass the result of planReshard(), planRebalance() or planDrain().');
-  }
+/**
+ * Refuses a plan that is malformed or edited (parseMigrationPlan), made for another cluster, or
+ * whose moves do not fit the cluster now: unknown ids, replicas, slots out of range.
+ */
+export function validateMigrationPlan(input: MigrationPlan, state: ClusterState): { from: string; to: string; slots: SlotSet }[] {
+  const plan = parseMigrationPlan(input);
+  assertPlanCluster('migration', plan.cluster, state, plan.moves.flatMap((move) => [move.from, move.to]));
   return plan.moves.map((move, index) => {
     const from = requireMaster(state, move.from, `plan.moves[${index}].from`);
     const to = requireMaster(state, move.to, `plan.moves[${index}].to`);

@@ -1,5 +1,7 @@
 import { InvalidArgumentError } from '../errors';
 import { ClusterState, type ClusterNode } from '../model/cluster-state';
+import { clusterFingerprint } from './cluster-fingerprint';
+import { rehomePlanId } from './parse-rehome-plan';
 import { assignReplicas, type PlacementNode } from './replica-placement';
 import { workingReplicasOf } from './replica-target';
 
@@ -25,6 +27,10 @@ export interface RehomeMove {
 /** A serializable plan: which spare replicas move to which masters lacking replicas. */
 export interface RehomePlan {
   kind: 'rehome-replicas';
+  /** Digest of the plan (rehomePlanId): parseRehomePlan() refuses an edited plan. */
+  id: string;
+  /** Fingerprint of the cluster the plan was made for: executing it elsewhere is refused. */
+  cluster: string;
   minReplicas: number;
   moves: RehomeMove[];
   /** Masters still short of replicas after the moves (no spare replica left). */
@@ -99,5 +105,6 @@ export function planRehomeReplicas(state: ClusterState, options: RehomePlanOptio
   const unserved = [...needs]
     .map(([masterId, missing]) => ({ masterId, address: state.node(masterId)?.address ?? '', missing: missing - (filled.get(masterId) ?? 0) }))
     .filter((entry) => entry.missing > 0);
-  return { kind: 'rehome-replicas', minReplicas, moves, unserved };
+  const cluster = clusterFingerprint(state);
+  return { kind: 'rehome-replicas', id: rehomePlanId(cluster, minReplicas, moves), cluster, minReplicas, moves, unserved };
 }

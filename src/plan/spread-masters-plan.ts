@@ -1,4 +1,6 @@
 import { ClusterState } from '../model/cluster-state';
+import { clusterFingerprint } from './cluster-fingerprint';
+import { spreadMastersPlanId } from './parse-spread-masters-plan';
 import { groupByHost } from './replica-placement';
 
 /** One manual failover: `replicaId` (on `toHost`) takes over from `masterId` (on `fromHost`). */
@@ -14,6 +16,10 @@ export interface SpreadStep {
 /** A serializable plan: failovers that spread slot-serving masters evenly over hosts. */
 export interface SpreadMastersPlan {
   kind: 'spread-masters';
+  /** Digest of the plan (spreadMastersPlanId): parseSpreadMastersPlan() refuses an edited plan. */
+  id: string;
+  /** Fingerprint of the cluster the plan was made for: executing it elsewhere is refused. */
+  cluster: string;
   steps: SpreadStep[];
   /** Slot-serving masters per host before and after the steps. */
   before: Record<string, number>;
@@ -111,7 +117,8 @@ export function planSpreadMasters(state: ClusterState): SpreadMastersPlan {
   const after = counts();
   const values = Object.values(after);
   const balanced = values.length === 0 || Math.max(...values) - Math.min(...values) <= 1;
-  return { kind: 'spread-masters', steps, before, after, balanced };
+  const cluster = clusterFingerprint(state);
+  return { kind: 'spread-masters', id: spreadMastersPlanId(cluster, steps), cluster, steps, before, after, balanced };
 }
 
 function compareSteps(a: SpreadStep, b: SpreadStep): number {

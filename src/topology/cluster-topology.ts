@@ -1,4 +1,4 @@
-import EventEmitter from 'eventemitter3';
+import { EventEmitter } from 'eventemitter3';
 import { formatAddress, parseAddress, type NodeAddress } from '../model/address';
 import type { ClusterState } from '../model/cluster-state';
 import { SlotSet } from '../model/slot-set';

@@ -1,6 +1,7 @@
 import { ConvergenceTimeoutError, NodeNotEmptyError, NotClusterNodeError } from '../errors';
 import { parseAddress } from '../model/address';
 import { infoNumber } from '../model/info-parser';
+import { parseCreatePlan } from '../plan/parse-create-plan';
 import { SlotSet } from '../model/slot-set';
 import type { NodePool } from '../net/node-pool';
 import type { CreatePlan } from '../plan/create-plan';
@@ -35,7 +36,8 @@ export interface ExecuteCreateOptions {
   fastJoin?: boolean;
 }
 
-export async function executeCreate(context: TopologyContext, plan: CreatePlan, options: ExecuteCreateOptions = {}): Promise<CreateResult> {
+export async function executeCreate(context: TopologyContext, input: CreatePlan, options: ExecuteCreateOptions = {}): Promise<CreateResult> {
+  const plan = parseCreatePlan(input);
   const { signal } = options;
   const started = Date.now();
   const { pool } = context;

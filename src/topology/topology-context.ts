@@ -1,4 +1,4 @@
-import type EventEmitter from 'eventemitter3';
+import type { EventEmitter } from 'eventemitter3';
 import type { ClusterState } from '../model/cluster-state';
 import type { NodePool } from '../net/node-pool';
 import type { ConvergenceResult, WaitForConvergenceOptions } from './convergence';

@@ -5,7 +5,7 @@ import { healthyCluster, idOf, stateOf, type FixtureNode } from '../membership/s
 
 describe('planRehomeReplicas', () => {
   it('plans nothing for a cluster where every master has a replica', () => {
-    expect(planRehomeReplicas(stateOf(healthyCluster()))).toEqual({ kind: 'rehome-replicas', minReplicas: 1, moves: [], unserved: [] });
+    expect(planRehomeReplicas(stateOf(healthyCluster()))).toMatchObject({ kind: 'rehome-replicas', minReplicas: 1, moves: [], unserved: [] });
   });
 
   it("gives a master whose replica failed a spare replica from a master that has two, off the target's host", () => {
