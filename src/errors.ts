@@ -39,10 +39,13 @@ export const CLUSTER_OPS_ERROR_CODES = Object.freeze([
   'ERR_NODE_ALREADY_MEMBER',
   'ERR_NODE_NOT_EMPTY',
   'ERR_NODE_STILL_REACHABLE',
+  'ERR_NODE_TIMEOUT',
   'ERR_NODE_UNREACHABLE',
   'ERR_NOT_A_MASTER',
   'ERR_NOT_A_REPLICA',
   'ERR_NOT_CLUSTER_NODE',
+  'ERR_NOT_REDIS',
+  'ERR_NO_PERMISSION',
   'ERR_NO_REPLICA_TO_PROMOTE',
   'ERR_PLAN',
   'ERR_PLAN_OTHER_CLUSTER',
@@ -274,7 +277,9 @@ export class NodeNotEmptyError extends ClusterOpsError {
   constructor(address: string, reason: 'keys' | 'slots' | 'knows-other-nodes', detail: string) {
     const fix =
       reason === 'keys'
-        ? 'Empty it first (FLUSHALL, only if its data is disposable) or use a fresh node.'
+        ? 'A node that holds keys also claims their slots, and Redis refuses CLUSTER RESET on a master with keys (deleting nodes.conf does not help either: ' +
+          'it takes the slots again when it loads the keys). If its data is disposable: FLUSHALL, then CLUSTER RESET, on it. ' +
+          `To keep the data: join an empty node instead, then copy the keys in with importData({ from: ${sourceOf(address)}, into: topology }).`
         : reason === 'slots'
           ? "Its old cluster config claims slots ('ERR Slot N is already busy'): stop it, delete its cluster-config-file (nodes-PORT.conf), or run CLUSTER RESET on it."
           : 'It belongs to another cluster (an old nodes-PORT.conf): run CLUSTER RESET on it or delete its cluster-config-file and restart it.';
@@ -341,6 +346,13 @@ export class PlanError extends ClusterOpsError {
   constructor(message: string, details: Record<string, unknown> = {}) {
     super('ERR_PLAN', message, { details });
   }
+}
+
+/** `host:port` as the `{ host, port }` literal a caller would pass. */
+function sourceOf(address: string): string {
+  const colon = address.lastIndexOf(':');
+  const host = address.slice(0, colon).replace(/^\[|\]$/g, '');
+  return `{ host: '${host}', port: ${address.slice(colon + 1)} }`;
 }
 
 function describeValue(value: unknown): string {

@@ -33,6 +33,6 @@ export type {
 export { openReplica, replicaReadCluster } from './replica-reads';
 export type { OpenReplicaOptions, ReplicaReadClusterOptions } from './replica-reads';
 export { planRehomeReplicas } from '../plan/rehome-plan';
-export type { RehomeMove, RehomePlan, RehomePlanOptions } from '../plan/rehome-plan';
+export type { GoneReplica, RehomeMove, RehomePlan, RehomePlanOptions } from '../plan/rehome-plan';
 export { planSpreadMasters } from '../plan/spread-masters-plan';
 export type { SpreadMastersPlan, SpreadStep } from '../plan/spread-masters-plan';

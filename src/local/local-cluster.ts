@@ -244,17 +244,18 @@ export class LocalCluster {
     assertNodeRef(idOrAddress, 'node');
     const byAddress = this.processes.find((p) => formatAddress(p) === idOrAddress);
     if (byAddress !== undefined) return byAddress;
-    for (const process of this.processes) {
-      if (!process.running) {
-        // A stopped node cannot say its id: read it from its nodes.conf instead.
-        if (process.nodeIdFromConfig() === idOrAddress) return process;
-        continue;
-      }
-      try {
-        if ((await this.pool.get(formatAddress(process)).myId()) === idOrAddress) return process;
-      } catch {
-        if (process.nodeIdFromConfig() === idOrAddress) return process;
-      }
+    // Every node writes its id to its nodes.conf (at start, and again on CLUSTER RESET HARD):
+    // reading the files finds it without asking any process, so a frozen node costs nothing.
+    const byConfig = this.processes.find((p) => p.nodeIdFromConfig() === idOrAddress);
+    if (byConfig !== undefined) return byConfig;
+    // Nodes started from config files elsewhere may keep it where we do not look: ask the
+    // running ones, never a frozen one (it would not answer before the command timeout).
+    for (const process of this.processes.filter((p) => p.running && !p.paused)) {
+      const id = await this.pool
+        .get(formatAddress(process))
+        .myId()
+        .catch(() => undefined);
+      if (id === idOrAddress) return process;
     }
     throw new UnknownNodeError(idOrAddress, this.processes.map((p) => formatAddress(p)));
   }

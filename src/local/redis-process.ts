@@ -34,6 +34,7 @@ export class RedisProcess {
   readonly logFile: string;
   private child: ChildProcess | undefined;
   private exited: Promise<void> = Promise.resolve();
+  private stopped = false;
 
   constructor(private readonly spec: RedisProcessSpec) {
     this.host = spec.host;
@@ -49,6 +50,11 @@ export class RedisProcess {
 
   get running(): boolean {
     return this.pid !== undefined;
+  }
+
+  /** True between pause() and resume(): the process exists but answers nothing. */
+  get paused(): boolean {
+    return this.stopped && this.running;
   }
 
   /** The config file we write: loopback-only, cluster-enabled, no persistence unless asked. */
@@ -84,8 +90,11 @@ export class RedisProcess {
     mkdirSync(this.dir, { recursive: true });
     if (!existsSync(this.configFile)) writeFileSync(this.configFile, this.renderConfig());
     const logOffset = existsSync(this.logFile) ? statSync(this.logFile).size : 0;
-    // In the foreground whatever the file says: we own the process and watch it exit.
-    const child = spawn(this.spec.redisServer, [this.configFile, '--daemonize', 'no'], { stdio: ['ignore', 'ignore', 'pipe'], detached: false });
+    // In the foreground whatever the file says: we own the process and watch it exit. In its own
+    // process group, so a terminal's Ctrl-C reaches only our program, which decides what happens
+    // to the nodes (the process registry still kills them when this process exits).
+    const child = spawn(this.spec.redisServer, [this.configFile, '--daemonize', 'no'], { stdio: ['ignore', 'ignore', 'pipe'], detached: true });
+    this.stopped = false;
     let stderr = '';
     child.stderr?.on('data', (chunk: Buffer) => {
       stderr += chunk.toString();
@@ -136,11 +145,12 @@ export class RedisProcess {
 
   /** Stops the process from running (SIGSTOP): the node looks hung to the cluster. */
   pause(): void {
-    this.child?.kill('SIGSTOP');
+    if (this.child?.kill('SIGSTOP') === true) this.stopped = true;
   }
 
   resume(): void {
     this.child?.kill('SIGCONT');
+    this.stopped = false;
   }
 
   private logSince(offset: number): string {

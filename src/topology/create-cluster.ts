@@ -115,7 +115,11 @@ async function formCluster(
   };
 }
 
-/** Every node must run with cluster-enabled, hold no keys, serve no slots and know no other node. Returns address -> node id. */
+/**
+ * Every node must run with cluster-enabled, hold no keys, serve no slots and know no other node
+ * (checked in that order: keys first, since their slots follow from them). Read-only. Returns
+ * address -> node id.
+ */
 export async function preflight(pool: NodePool, addresses: readonly string[]): Promise<Map<string, string>> {
   const ids = new Map<string, string>();
   await Promise.all(
@@ -124,13 +128,14 @@ export async function preflight(pool: NodePool, addresses: readonly string[]): P
       const server = await client.info('cluster');
       if (server['cluster_enabled'] !== '1') throw new NotClusterNodeError(address);
       const [clusterInfo, keys, id] = await Promise.all([client.clusterInfo(), client.dbsize(), client.myId()]);
+      // Keys first: a node that loaded keys claims their slots, and only emptying it helps then.
+      if (keys > 0) throw new NodeNotEmptyError(address, 'keys', `it holds ${keys} key(s)`);
       if ((infoNumber(clusterInfo, 'cluster_known_nodes') ?? 1) > 1) {
         throw new NodeNotEmptyError(address, 'knows-other-nodes', `it already knows ${clusterInfo['cluster_known_nodes']} nodes`);
       }
       if ((infoNumber(clusterInfo, 'cluster_slots_assigned') ?? 0) > 0) {
         throw new NodeNotEmptyError(address, 'slots', `it already serves ${clusterInfo['cluster_slots_assigned']} slot(s)`);
       }
-      if (keys > 0) throw new NodeNotEmptyError(address, 'keys', `it holds ${keys} key(s)`);
       ids.set(address, id);
     }),
   );

@@ -40,6 +40,22 @@ describe('LocalCluster', () => {
     }
   });
 
+  it('thaws a frozen node by id at once, without waiting on the frozen process', async () => {
+    const topology = local.topology();
+    try {
+      const victim = (await topology.refresh()).masters[0]!;
+      await local.freezeNode(victim.id);
+      const thawed = local.thawNode(victim.id).then(() => 'thawed');
+      // Asking the frozen node for its id would take the whole 10 s command timeout.
+      const outcome = await Promise.race([thawed, new Promise((resolve) => setTimeout(() => resolve('still waiting'), 5000))]);
+      if (outcome !== 'thawed') await thawed;
+      expect(outcome).toBe('thawed');
+      await expect(topology.pool.get(victim.address).ping()).resolves.toBeUndefined();
+    } finally {
+      await topology.close();
+    }
+  });
+
   it('starts extra standalone nodes that belong to no cluster', async () => {
     const node = await local.startNode();
     const topology = local.topology();
@@ -61,6 +77,29 @@ describe('LocalCluster', () => {
 });
 
 describe('LocalCluster cleanup when the Node process ends without stop()', () => {
+  it('leaves SIGINT to a program that handles it: the nodes still run in its handler, and die when it exits', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'test/fixtures/local-cluster-exit.ts', 'graceful'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    try {
+      const started = await pollUntil(async () => ({ done: output.includes('"dir"') }), { timeoutMs: 20_000, operation: 'test' });
+      expect(started.done).toBe(true);
+      const { pids, dir } = JSON.parse(output.trim().split('\n').pop() as string) as { pids: number[]; dir: string };
+      child.kill('SIGINT');
+      const ended = await Promise.race([exited.then(() => true), new Promise((resolve) => setTimeout(() => resolve(false), 20_000))]);
+      expect(ended, 'the script ended by itself').toBe(true);
+      const report = output.trim().split('\n').map((line) => JSON.parse(line) as { graceful?: number }).find((line) => line.graceful !== undefined);
+      expect(report?.graceful, "the program's own SIGINT handler could still read every node").toBe(3);
+      const gone = await pollUntil(async () => ({ done: pids.every((pid) => !alive(pid)) && !existsSync(dir) }), { timeoutMs: 5000, operation: 'test' });
+      expect(gone.done).toBe(true);
+    } finally {
+      child.kill('SIGKILL');
+    }
+  });
+
   for (const mode of ['exit', 'throw', 'signal'] as const) {
     it(`kills every redis-server and removes the directory (${mode})`, async () => {
       const child = spawn(process.execPath, ['--import', 'tsx', 'test/fixtures/local-cluster-exit.ts', mode], { stdio: ['ignore', 'pipe', 'pipe'] });
