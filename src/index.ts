@@ -17,6 +17,8 @@ export { findDisagreements } from './model/agreement';
 
 export { planCreate } from './plan/create-plan';
 export type { CreatePlan, CreatePlanOptions, PlannedMaster, PlannedReplica, AntiAffinityViolation } from './plan/create-plan';
+export { planFix } from './plan/fix-plan';
+export type { FixPlan, FixStep, FixSlotDecision, FixCause, FixEvidence, UnresolvedSlots } from './plan/fix-plan';
 
 export { NodePool } from './net/node-pool';
 export { NodeClient } from './net/node-client';
