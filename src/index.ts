@@ -24,6 +24,8 @@ export { parseRehomePlan } from './plan/parse-rehome-plan';
 export { parseSpreadMastersPlan } from './plan/parse-spread-masters-plan';
 export { clusterFingerprint } from './plan/cluster-fingerprint';
 export { InvalidPlanError, PlanClusterMismatchError } from './plan/plan-errors';
+export { planFix } from './plan/fix-plan';
+export type { FixPlan, FixStep, FixSlotDecision, FixCause, FixEvidence, UnresolvedSlots } from './plan/fix-plan';
 
 export { NodePool } from './net/node-pool';
 export { NodeClient } from './net/node-client';

@@ -8,7 +8,9 @@ import { checkClusterState, type CheckReport } from './check-rules';
 import { awaitAgreement, type ConvergenceResult, type WaitForConvergenceOptions } from './convergence';
 import { executeCreate, type CreateResult, type ExecuteCreateOptions } from './create-cluster';
 import { discoverCluster } from './discover';
-import { fixCluster, type FixOptions, type FixReport } from './repair/fix-cluster';
+import type { FixPlan } from '../plan/fix-plan';
+import { executeClusterFix, fixCluster, planClusterFix, type FixReport } from './repair/fix-cluster';
+import type { FixOptions } from './repair/fix-options';
 import { addNode, type AddNodeResult } from './membership/add-node';
 import { forgetEverywhere, type ForgetResult } from './membership/forget-everywhere';
 import type { AddNodeOptions, ForgetOptions, RemoveNodeOptions, ReplicateOptions } from './membership/membership-options';
@@ -102,7 +104,22 @@ export class ClusterTopology extends EventEmitter<ClusterTopologyEvents> impleme
    * moving keys to the chosen owner; never deletes a key. See docs/fix.md.
    */
   async fix(options: FixOptions = {}): Promise<FixReport> {
-    const report = await fixCluster(this, options);
+    return this.fixDone(await fixCluster(this, options, (plan) => this.emit('fix-planned', plan)));
+  }
+
+  /** Gathers every master's view and key counts, then plans the repair (pure planFix); nothing is changed. */
+  async planFix(): Promise<FixPlan> {
+    const plan = await planClusterFix(this);
+    this.emit('fix-planned', plan);
+    return plan;
+  }
+
+  /** Executes a reviewed fix plan; refuses it (PlanError) when the cluster changed since it was made. */
+  async executeFix(plan: FixPlan, options: FixOptions = {}): Promise<FixReport> {
+    return this.fixDone(await executeClusterFix(this, plan, options));
+  }
+
+  private fixDone(report: FixReport): FixReport {
     this.emit('fix-done', { openSlots: report.openSlots.length, assignedSlots: report.assigned.reduce((n, a) => n + SlotSet.parse(a.slots).size, 0), movedKeys: report.movedKeys, elapsedMs: report.elapsedMs });
     return report;
   }

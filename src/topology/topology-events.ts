@@ -1,4 +1,5 @@
 import type { CreatePlan } from '../plan/create-plan';
+import type { FixPlan } from '../plan/fix-plan-types';
 import type { MembershipStepEvent, NodeAddedEvent, NodeForgottenEvent, NodeRemovedEvent, ReplicaMovedEvent } from './membership/membership-events';
 
 export type CreateStep = 'preflight' | 'assign-slots' | 'set-epochs' | 'meet' | 'await-join' | 'replicate' | 'await-ok';
@@ -35,6 +36,8 @@ export interface ClusterTopologyEvents {
   /** waitForConvergence() saw every node agree. */
   converged: (event: ConvergedEvent) => void;
   // --- repair events (issue 3) ---
+  /** fix() or planFix() made a plan (before any command changes the cluster). */
+  'fix-planned': (plan: FixPlan) => void;
   /** fix() finished: open slots closed, uncovered slots assigned, keys moved to their owners. */
   'fix-done': (event: { openSlots: number; assignedSlots: number; movedKeys: number; elapsedMs: number }) => void;
 
