@@ -43,3 +43,4 @@ export * from './import/index';
 export * from './doctor/index';
 export * from './config/index';
 export * from './host/index';
+export * from './lock/index';
