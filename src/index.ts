@@ -52,3 +52,4 @@ export * from './import/index';
 export * from './doctor/index';
 export * from './config/index';
 export * from './host/index';
+export * from './lock/index';

@@ -48,6 +48,11 @@ export class Importer extends EventEmitter<ImporterEvents> {
       ...(options.from.password === undefined ? {} : { password: options.from.password }),
       ...(options.from.username === undefined ? {} : { username: options.from.username }),
     });
+    // The source sends the MIGRATEs into the cluster: its connections are fenced too.
+    return options.into.lock.run('import', () => this.importWith(options, sourcePool), { pools: [sourcePool] });
+  }
+
+  private async importWith(options: ResolvedImportOptions, sourcePool: NodePool): Promise<ImportResult> {
     const run: Run = {
       options,
       sourcePool,

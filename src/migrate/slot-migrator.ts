@@ -72,15 +72,15 @@ export class SlotMigrator extends EventEmitter<SlotMigratorEvents> {
   }
 
   async reshard(request: ReshardRequest, options: ExecuteOptions = {}): Promise<MigrationResult> {
-    return this.execute(await this.planReshard(request), options);
+    return this.topology.lock.run('reshard', async () => this.execute(await this.planReshard(request), options));
   }
 
   async rebalance(request: RebalanceOptions = {}, options: ExecuteOptions = {}): Promise<MigrationResult> {
-    return this.execute(await this.planRebalance(request), options);
+    return this.topology.lock.run('rebalance', async () => this.execute(await this.planRebalance(request), options));
   }
 
   async drain(nodeId: string, request: DrainOptions = {}, options: ExecuteOptions = {}): Promise<MigrationResult> {
-    return this.execute(await this.planDrain(nodeId, request), options);
+    return this.topology.lock.run('drain', async () => this.execute(await this.planDrain(nodeId, request), options));
   }
 
   /**
@@ -88,6 +88,10 @@ export class SlotMigrator extends EventEmitter<SlotMigratorEvents> {
    * journal or the cluster show as done are skipped, half-moved ones are finished.
    */
   async execute(plan: MigrationPlan, options: ExecuteOptions = {}): Promise<MigrationResult> {
+    return this.topology.lock.run('migrate', () => this.executeLeased(plan, options));
+  }
+
+  private async executeLeased(plan: MigrationPlan, options: ExecuteOptions): Promise<MigrationResult> {
     const { signal } = options;
     const state = await this.agreedState(plan, signal);
     const moves = validateMigrationPlan(plan, state);

@@ -3,6 +3,8 @@ import { formatAddress, parseAddress, type NodeAddress } from '../model/address'
 import type { ClusterState } from '../model/cluster-state';
 import { SlotSet } from '../model/slot-set';
 import { NodePool } from '../net/node-pool';
+import { OperationLock } from '../lock/operation-lock';
+import type { LeaseRecord } from '../lock/lease-store';
 import { planCreate, type CreatePlan, type CreatePlanOptions } from '../plan/create-plan';
 import { checkClusterState, type CheckReport } from './check-rules';
 import { awaitAgreement, type ConvergenceResult, type WaitForConvergenceOptions } from './convergence';
@@ -29,6 +31,8 @@ export interface CreateOptions extends CreatePlanOptions, ExecuteCreateOptions {
 export class ClusterTopology extends EventEmitter<ClusterTopologyEvents> implements TopologyContext {
   readonly options: ResolvedClusterTopologyOptions;
   readonly pool: NodePool;
+  /** The operation lease: every mutating method runs inside lock.run(). See docs/safety.md. */
+  readonly lock: OperationLock;
   private lastState: ClusterState | undefined;
   /** Addresses learned from create() when the topology started without seeds. */
   private readonly learnedSeeds: NodeAddress[] = [];
@@ -37,6 +41,15 @@ export class ClusterTopology extends EventEmitter<ClusterTopologyEvents> impleme
     super();
     this.options = resolveTopologyOptions(options);
     this.pool = new NodePool(this.options);
+    this.lock = new OperationLock(
+      {
+        pool: this.pool,
+        connection: this.options,
+        candidates: () => [...this.reachableMembers(), ...this.options.seeds, ...this.learnedSeeds],
+        reachableMasters: async () => (await this.refresh()).masters.filter((m) => m.reachable && !m.failed).map((m) => ({ host: m.host, port: m.port })),
+      },
+      options.lock,
+    );
   }
 
   get events(): this {
@@ -87,7 +100,8 @@ export class ClusterTopology extends EventEmitter<ClusterTopologyEvents> impleme
     for (const entry of [...plan.masters, ...plan.replicas]) {
       if (!this.learnedSeeds.some((seed) => formatAddress(seed) === entry.address)) this.learnedSeeds.push(parseAddress(entry.address));
     }
-    return executeCreate(this, plan, options);
+    const nodes = [...plan.masters, ...plan.replicas].map((entry) => parseAddress(entry.address));
+    return this.lock.run('create', () => executeCreate(this, plan, options), { nodes });
   }
 
   /** Resolves when every node knows every other node and the same owner for every slot. */
@@ -104,7 +118,7 @@ export class ClusterTopology extends EventEmitter<ClusterTopologyEvents> impleme
    * moving keys to the chosen owner; never deletes a key. See docs/fix.md.
    */
   async fix(options: FixOptions = {}): Promise<FixReport> {
-    return this.fixDone(await fixCluster(this, options, (plan) => this.emit('fix-planned', plan)));
+    return this.fixDone(await this.lock.run('fix', () => fixCluster(this, options, (plan) => this.emit('fix-planned', plan))));
   }
 
   /** Gathers every master's view and key counts, then plans the repair (pure planFix); nothing is changed. */
@@ -116,7 +130,7 @@ export class ClusterTopology extends EventEmitter<ClusterTopologyEvents> impleme
 
   /** Executes a reviewed fix plan; refuses it (PlanError) when the cluster changed since it was made. */
   async executeFix(plan: FixPlan, options: FixOptions = {}): Promise<FixReport> {
-    return this.fixDone(await executeClusterFix(this, plan, options));
+    return this.fixDone(await this.lock.run('fix', () => executeClusterFix(this, plan, options)));
   }
 
   private fixDone(report: FixReport): FixReport {
@@ -131,26 +145,44 @@ export class ClusterTopology extends EventEmitter<ClusterTopologyEvents> impleme
    * every node knows it. See docs/membership.md.
    */
   async addNode(node: NodeAddress, options: AddNodeOptions): Promise<AddNodeResult> {
-    return addNode(this, node, options);
+    return this.lock.run('add-node', () => addNode(this, node, options));
   }
 
   /** Removes a replica or a master without slots (refuses one that serves slots: drain it first). */
   async removeNode(nodeId: string, options: RemoveNodeOptions = {}): Promise<RemoveNodeResult> {
-    return removeNode(this, nodeId, options);
+    return this.lock.run('remove-node', () => removeNode(this, nodeId, options));
   }
 
   /** CLUSTER FORGET on every other node within the 60 s ban, until no node lists it. Works for dead nodes. */
   async forgetEverywhere(nodeId: string, options: ForgetOptions = {}): Promise<ForgetResult> {
-    return forgetEverywhere(this, nodeId, options);
+    return this.lock.run('forget', () => forgetEverywhere(this, nodeId, options));
   }
 
   /** Makes `replicaId` replicate `masterId` (CLUSTER REPLICATE), verified on every node. */
   async replicate(replicaId: string, masterId: string, options: ReplicateOptions = {}): Promise<ReplicateResult> {
-    return replicate(this, replicaId, masterId, options);
+    return this.lock.run('replicate', () => replicate(this, replicaId, masterId, options));
+  }
+
+  /**
+   * Who holds the operation lease now, if anyone (read from the lease store).
+   */
+  async lockHolder(): Promise<LeaseRecord | undefined> {
+    return this.lock.holder();
+  }
+
+  /**
+   * Breaks the operation lease held by `token` (OperationLockedError.holder.token) when its holder
+   * is gone for good: its host died, or its process was killed and you cannot wait for the lease to
+   * expire. Never needed after a plain crash: the lease expires by itself (lock.ttlMs). A live holder
+   * stops at its next heartbeat. Run check() and fix() afterwards.
+   */
+  async breakLock(token: string): Promise<LeaseRecord | undefined> {
+    return this.lock.breakLock(token);
   }
 
   /** Closes every connection this topology opened. */
   async close(): Promise<void> {
+    await this.lock.close();
     await this.pool.close();
   }
 

@@ -1,6 +1,7 @@
 import { InvalidArgumentError } from '../errors';
 import { validateAddress, type NodeAddress } from '../model/address';
 import { resolveConnectionOptions, type ConnectionOptions } from '../net/connection-options';
+import type { OperationLockOptions } from '../lock/lock-options';
 
 export interface ClusterTopologyOptions extends ConnectionOptions {
   /** Addresses to start discovery from; any one reachable member of the cluster is enough. */
@@ -10,6 +11,8 @@ export interface ClusterTopologyOptions extends ConnectionOptions {
    * @defaultValue 30000
    */
   convergenceTimeoutMs?: number;
+  /** The operation lease every mutating call takes first (store, TTL, heartbeat). See docs/safety.md. */
+  lock?: OperationLockOptions;
 }
 
 export const DEFAULT_CLUSTER_TOPOLOGY_OPTIONS = {
