@@ -2,7 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { performance } from 'node:perf_hooks';
-import EventEmitter from 'eventemitter3';
+import { EventEmitter } from 'eventemitter3';
 import { InvalidArgumentError } from '../errors';
 import type { NodeAddress } from '../model/address';
 import type { ResolvedConnectionOptions } from '../net/connection-options';
