@@ -56,18 +56,30 @@ export class UnknownNodeError extends ClusterOpsError {
   }
 }
 
+/**
+ * Why a node could not be used: `'unreachable'` (connection refused, reset, DNS) or `'no-reply'` (connected,
+ * but a command or the handshake got no answer in time: a frozen, overloaded or blocked node).
+ */
+export type UnreachableKind = 'unreachable' | 'no-reply';
+
 /** A node could not be reached (connection refused, timeout, DNS). */
 export class NodeUnreachableError extends ClusterOpsError {
   readonly address: string;
+  /** Branch on this, never on the message: `'no-reply'` means the node was connected but did not answer in time. */
+  readonly kind: UnreachableKind;
 
-  constructor(address: string, reason: string, options: { cause?: unknown } = {}) {
+  constructor(address: string, reason: string, options: { cause?: unknown; kind?: UnreachableKind } = {}) {
+    const kind = options.kind ?? 'unreachable';
     super(
       'ERR_NODE_UNREACHABLE',
-      `Cannot connect to ${address}: ${reason}. Check that redis-server runs there and listens on that address; ` +
-        `since Redis 3.2 protected mode only accepts 127.0.0.1 unless 'protected-mode no' or a password is set.`,
-      { cause: options.cause, details: { address } },
+      kind === 'no-reply'
+        ? `${address} did not answer: ${reason}. The node may be frozen, overloaded or blocked by a long command (check its SLOWLOG and the host's load).`
+        : `Cannot connect to ${address}: ${reason}. Check that redis-server runs there and listens on that address; ` +
+            `since Redis 3.2 protected mode only accepts 127.0.0.1 unless 'protected-mode no' or a password is set.`,
+      { cause: options.cause, details: { address, kind } },
     );
     this.address = address;
+    this.kind = kind;
   }
 }
 
@@ -130,6 +142,11 @@ export class CommandFailedError extends ClusterOpsError {
     this.address = address;
     this.command = command;
     this.reply = reply;
+  }
+
+  /** The reply's error code: its first word (`IOERR`, `BUSYKEY`, `ERR`, `ASK`...). */
+  get replyCode(): string {
+    return this.reply.split(' ', 1)[0] ?? '';
   }
 }
 

@@ -5,6 +5,13 @@ import { DEFAULT_KEY_MOVE_OPTIONS, type ConflictPolicy, type Durability } from '
 
 export type { ConflictPolicy, Durability };
 
+/**
+ * What an AbortSignal does to the slots open at that moment (at most `maxOpenSlots` per pair):
+ * `'finish-in-flight'` moves their remaining keys and assigns them before rejecting, so the cluster is left
+ * clean; `'leave-open'` stops after the MIGRATE in flight and leaves them MIGRATING/IMPORTING (listed in the error).
+ */
+export type AbortPolicy = 'finish-in-flight' | 'leave-open';
+
 export interface SlotMigratorOptions {
   /**
    * Keys per GETKEYSINSLOT / MIGRATE batch (redis-cli's --cluster-pipeline, default 10 there).
@@ -12,9 +19,14 @@ export interface SlotMigratorOptions {
    */
   keysPerBatch?: number;
   /**
-   * Slots with keys moved at once between one source and one target: each round opens them together,
-   * moves their keys side by side and assigns them together.
-   * @defaultValue 32
+   * The most slots open (MIGRATING / IMPORTING) at once per source -> target pair: what a crash or an abort
+   * can leave open. Slots move in rounds of this many: opened together, their keys moved side by side (one
+   * MIGRATE at a time per source), then assigned together with a single epoch bump.
+   * @defaultValue 8
+   */
+  maxOpenSlots?: number;
+  /**
+   * @deprecated Use maxOpenSlots (the same bound under its old name); used when maxOpenSlots is not given.
    */
   slotsInFlight?: number;
   /**
@@ -23,21 +35,37 @@ export interface SlotMigratorOptions {
    */
   concurrentPairs?: number;
   /**
-   * Empty slots moved per pipelined round (IMPORTING, MIGRATING, COUNTKEYSINSLOT, NODE for all at once).
-   * @defaultValue 512
+   * @deprecated Empty slots now move in the same bounded rounds as the others (maxOpenSlots); ignored.
    */
   emptySlotBatch?: number;
   /**
    * The floor of MIGRATE's own timeout, in ms. Each batch gets more in proportion to its bytes.
-   * @defaultValue 5000
+   * @defaultValue 1000
    */
   migrateTimeoutMs?: number;
   /**
+   * The ceiling of MIGRATE's timeout, in ms, retries included: the longest a source is blocked by one MIGRATE
+   * towards a target that stopped answering. Raise it for keys of hundreds of MB on a slow network.
+   * @defaultValue 10000
+   */
+  maxMigrateTimeoutMs?: number;
+  /**
    * The slowest transfer rate to allow for, in bytes/s: a batch of B bytes gets migrateTimeoutMs + B / rate.
-   * A 100 MB key at 10 MB/s gets 15 s.
+   * A 100 MB key at 10 MB/s gets 11 s (then the ceiling applies).
    * @defaultValue 10485760
    */
   minBytesPerSecond?: number;
+  /**
+   * After a MIGRATE timed out, the target (and the source, if it did not answer us) must answer a PING within
+   * this many ms before another MIGRATE is sent to it; otherwise the migration stops with NodeUnresponsiveError.
+   * @defaultValue 1000
+   */
+  probeTimeoutMs?: number;
+  /**
+   * What an AbortSignal does to the slots open at that moment.
+   * @defaultValue 'finish-in-flight'
+   */
+  onAbort?: AbortPolicy;
   /**
    * What to do when a key already exists on the target (BUSYKEY): stop and name the keys, or overwrite.
    * @defaultValue 'fail'
@@ -60,21 +88,34 @@ export interface SlotMigratorOptions {
 
 export const DEFAULT_SLOT_MIGRATOR_OPTIONS = {
   ...DEFAULT_KEY_MOVE_OPTIONS,
-  slotsInFlight: 32,
+  maxOpenSlots: 8,
   concurrentPairs: 4,
-  emptySlotBatch: 512,
+  onAbort: 'finish-in-flight' as AbortPolicy,
 };
 
 export type ResolvedSlotMigratorOptions = typeof DEFAULT_SLOT_MIGRATOR_OPTIONS & { journal?: string | MigrationJournal };
 
 export function resolveSlotMigratorOptions(options: SlotMigratorOptions = {}): ResolvedSlotMigratorOptions {
-  const resolved: ResolvedSlotMigratorOptions = { ...DEFAULT_SLOT_MIGRATOR_OPTIONS, ...options };
-  const positive = ['keysPerBatch', 'slotsInFlight', 'concurrentPairs', 'emptySlotBatch', 'migrateTimeoutMs', 'minBytesPerSecond', 'durabilityTimeoutMs'] as const;
+  const { slotsInFlight, emptySlotBatch, ...rest } = options;
+  for (const [name, value] of [['slotsInFlight', slotsInFlight], ['emptySlotBatch', emptySlotBatch]] as const) {
+    if (value !== undefined && (typeof value !== 'number' || !Number.isInteger(value) || value <= 0)) {
+      throw new InvalidArgumentError(name, value, 'not a whole number > 0', `Pass e.g. maxOpenSlots: ${DEFAULT_SLOT_MIGRATOR_OPTIONS.maxOpenSlots} (${name} is deprecated).`);
+    }
+  }
+  const resolved: ResolvedSlotMigratorOptions = {
+    ...DEFAULT_SLOT_MIGRATOR_OPTIONS,
+    ...(slotsInFlight === undefined ? {} : { maxOpenSlots: slotsInFlight }),
+    ...stripUndefined(rest),
+  };
+  const positive = ['keysPerBatch', 'maxOpenSlots', 'concurrentPairs', 'migrateTimeoutMs', 'maxMigrateTimeoutMs', 'minBytesPerSecond', 'probeTimeoutMs', 'durabilityTimeoutMs'] as const;
   for (const name of positive) {
     const value = resolved[name];
     if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0) {
       throw new InvalidArgumentError(name, value, 'not a whole number > 0', `Pass e.g. ${name}: ${DEFAULT_SLOT_MIGRATOR_OPTIONS[name]}.`);
     }
+  }
+  if (resolved.maxMigrateTimeoutMs < resolved.migrateTimeoutMs) {
+    throw new InvalidArgumentError('maxMigrateTimeoutMs', resolved.maxMigrateTimeoutMs, `below migrateTimeoutMs (${resolved.migrateTimeoutMs})`, 'Pass a ceiling at least as high as the floor.');
   }
   if (resolved.onConflict !== 'fail' && resolved.onConflict !== 'replace') {
     throw new InvalidArgumentError('onConflict', resolved.onConflict, "not 'fail' or 'replace'", "Pass onConflict: 'fail' (stop and name the keys) or 'replace' (overwrite the target's).");
@@ -82,5 +123,12 @@ export function resolveSlotMigratorOptions(options: SlotMigratorOptions = {}): R
   if (resolved.durability !== 'none' && resolved.durability !== 'replicas') {
     throw new InvalidArgumentError('durability', resolved.durability, "not 'none' or 'replicas'", "Pass durability: 'replicas' to wait for the target's replicas.");
   }
+  if (resolved.onAbort !== 'finish-in-flight' && resolved.onAbort !== 'leave-open') {
+    throw new InvalidArgumentError('onAbort', resolved.onAbort, "not 'finish-in-flight' or 'leave-open'", "Pass onAbort: 'finish-in-flight' (close the open slots first) or 'leave-open'.");
+  }
   return resolved;
+}
+
+function stripUndefined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

@@ -69,7 +69,7 @@ export class NodeClient {
     let timedOut: NodeUnreachableError | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
-        timedOut = new NodeUnreachableError(this.address, `${describeCommand(args)} got no reply within ${timeoutMs} ms`);
+        timedOut = new NodeUnreachableError(this.address, `${describeCommand(args)} got no reply within ${timeoutMs} ms`, { kind: 'no-reply' });
         reject(timedOut);
         // A node that does not answer in time is treated as hung: forget this connection so later
         // commands do not queue behind this one (the next call dials afresh), and close it.
@@ -107,7 +107,7 @@ export class NodeClient {
       timer = setTimeout(() => {
         if (this.redis === redis) this.redis = undefined;
         redis.disconnect();
-        reject(new NodeUnreachableError(this.address, `a pipeline of ${commands.length} commands got no reply within ${timeoutMs} ms`));
+        reject(new NodeUnreachableError(this.address, `a pipeline of ${commands.length} commands got no reply within ${timeoutMs} ms`, { kind: 'no-reply' }));
       }, timeoutMs);
     });
     try {
@@ -280,7 +280,7 @@ export class NodeClient {
       await Promise.race([
         redis.connect(),
         new Promise<never>((_, reject) => {
-          timer = setTimeout(() => reject(new NodeUnreachableError(this.address, `no answer to the connection handshake within ${limitMs} ms`)), limitMs);
+          timer = setTimeout(() => reject(new NodeUnreachableError(this.address, `no answer to the connection handshake within ${limitMs} ms`, { kind: 'no-reply' })), limitMs);
         }),
       ]).finally(() => clearTimeout(timer));
     } catch (error) {

@@ -1,4 +1,5 @@
 import { CommandFailedError } from '../errors';
+import { parseClusterNodes } from '../model/cluster-nodes-parser';
 import type { CommandArg, NodeClient, SetSlotState } from '../net/node-client';
 
 /** The nodes one slot move talks to. */
@@ -19,6 +20,42 @@ export interface SlotParties {
 export async function openSlots(parties: SlotParties, slots: readonly number[]): Promise<void> {
   await setSlots(parties.target, slots, 'IMPORTING', parties.fromId, ['already the owner']);
   await setSlots(parties.source, slots, 'MIGRATING', parties.toId);
+}
+
+/**
+ * openSlots() and countKeys() on the source in one go: the source gets MIGRATING and COUNTKEYSINSLOT for
+ * every slot in one pipeline (counted once open, since from then on no key can appear there: a write to
+ * a missing key is sent to the target with ASK). Resolves to the key counts, in the order of `slots`.
+ */
+export async function openAndCount(parties: SlotParties, slots: readonly number[]): Promise<number[]> {
+  if (slots.length === 0) return [];
+  await setSlots(parties.target, slots, 'IMPORTING', parties.fromId, ['already the owner']);
+  const replies = await parties.source.pipeline([
+    ...slots.map((slot) => ['CLUSTER', 'SETSLOT', slot, 'MIGRATING', parties.toId]),
+    ...slots.map((slot) => ['CLUSTER', 'COUNTKEYSINSLOT', slot]),
+  ]);
+  throwFirst(replies.slice(0, slots.length));
+  return replies.slice(slots.length).map((reply) => {
+    if (reply instanceof Error) throw reply;
+    return Number(reply);
+  });
+}
+
+/** The MIGRATING / IMPORTING marks a node holds itself (the `myself` line of its CLUSTER NODES). */
+export interface NodeMarks {
+  /** slot -> the id of the node it is migrating to. */
+  migrating: Map<number, string>;
+  /** slot -> the id of the node it is importing from. */
+  importing: Map<number, string>;
+}
+
+export async function readMarks(node: NodeClient, timeoutMs?: number): Promise<NodeMarks> {
+  const reply = await node.call(['CLUSTER', 'NODES'], timeoutMs === undefined ? {} : { timeoutMs });
+  const me = parseClusterNodes(String(reply)).find((info) => info.myself);
+  return {
+    migrating: new Map((me?.migrating ?? []).map((mark) => [mark.slot, mark.nodeId])),
+    importing: new Map((me?.importing ?? []).map((mark) => [mark.slot, mark.nodeId])),
+  };
 }
 
 /**
