@@ -22,7 +22,7 @@ export interface SlotMigratorOptions {
    * The most slots open (MIGRATING / IMPORTING) at once per source -> target pair: what a crash or an abort
    * can leave open. Slots move in rounds of this many: opened together, their keys moved side by side (one
    * MIGRATE at a time per source), then assigned together with a single epoch bump.
-   * @defaultValue 8
+   * @defaultValue 16
    */
   maxOpenSlots?: number;
   /**
@@ -88,7 +88,7 @@ export interface SlotMigratorOptions {
 
 export const DEFAULT_SLOT_MIGRATOR_OPTIONS = {
   ...DEFAULT_KEY_MOVE_OPTIONS,
-  maxOpenSlots: 8,
+  maxOpenSlots: 16,
   concurrentPairs: 4,
   onAbort: 'finish-in-flight' as AbortPolicy,
 };

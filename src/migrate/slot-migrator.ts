@@ -12,7 +12,7 @@ import { throwIfAborted } from '../util/abort';
 import { ForeignSlotMarkError, MigrationAbortedError, MigrationFailedError, type MigrationAdvice } from './errors';
 import { FileJournal, MemoryJournal, type MigrationJournal } from './journal';
 import { moveSlotKeys } from '../slot-move/key-mover';
-import { assignSlots, openAndCount, readMarks, type SlotParties } from '../slot-move/slot-protocol';
+import { assignSlots, openAndCount, readMarks, type NodeMarks, type SlotParties } from '../slot-move/slot-protocol';
 import { MigrateLanes } from '../slot-move/migrate-lanes';
 import { NodeUnresponsiveError } from '../slot-move/node-unresponsive-error';
 import { runLimited } from '../util/run-limited';
@@ -185,9 +185,11 @@ export class SlotMigrator extends EventEmitter<SlotMigratorEvents> {
       throwIfAborted(run.signal, 'migration');
       await this.finishOwnedSlot(run, pair, slot);
     }
+    // Each round ends by reading back the pair's marks: the next round's check costs no round trip.
+    let marks: PairMarks | undefined;
     for (let i = 0; i < rest.length; i += this.options.maxOpenSlots) {
       throwIfAborted(run.signal, 'migration');
-      await this.moveRound(run, pair, rest.slice(i, i + this.options.maxOpenSlots));
+      marks = await this.moveRound(run, pair, rest.slice(i, i + this.options.maxOpenSlots), marks);
     }
   }
 
@@ -197,9 +199,9 @@ export class SlotMigrator extends EventEmitter<SlotMigratorEvents> {
    * slot whose keys all moved (pipelined, one epoch bump). A slot that failed stays open and the first failure
    * is thrown once the others have settled.
    */
-  private async moveRound(run: Run, pair: Pair, slots: number[]): Promise<void> {
+  private async moveRound(run: Run, pair: Pair, slots: number[], known?: PairMarks): Promise<PairMarks | undefined> {
     const { parties } = pair;
-    await this.checkMarks(run, parties, slots);
+    await this.checkMarks(run, parties, slots, known);
     await this.markOpened(run, slots);
     const started = Date.now();
     const counts = await openAndCount(parties, slots);
@@ -216,7 +218,8 @@ export class SlotMigrator extends EventEmitter<SlotMigratorEvents> {
     const movedKeyed = keyed.filter((_, i) => outcomes[i]?.status === 'fulfilled');
     const moved = slots.filter((slot, i) => counts[i] === 0 || movedKeyed.includes(slot));
     // A node that stopped answering would hang the assignment too: leave the round open, fix() settles it.
-    if (!failures.some((failure) => failure instanceof NodeUnresponsiveError)) await assignSlots(parties, moved);
+    let marks: PairMarks | undefined;
+    if (!failures.some((failure) => failure instanceof NodeUnresponsiveError)) marks = await assignSlots(parties, moved, true);
     else moved.length = 0;
     let keys = 0;
     let bytes = 0;
@@ -229,6 +232,7 @@ export class SlotMigrator extends EventEmitter<SlotMigratorEvents> {
     });
     await this.finished(run.totals, moved, keys, bytes);
     if (failures.length > 0) throw failures.find((failure) => !(failure instanceof OperationAbortedError)) ?? failures[0];
+    return marks;
   }
 
   /** A slot the target already owns while keys remain on the source (a crash after SETSLOT NODE on the target). */
@@ -247,8 +251,8 @@ export class SlotMigrator extends EventEmitter<SlotMigratorEvents> {
   }
 
   /** Reads the marks the source and the target hold now; refuses a slot of `slots` marked by anyone but this plan. */
-  private async checkMarks(run: Run, parties: SlotParties, slots: readonly number[]): Promise<void> {
-    const [onSource, onTarget] = await Promise.all([readMarks(parties.source), readMarks(parties.target)]);
+  private async checkMarks(run: Run, parties: SlotParties, slots: readonly number[], known?: PairMarks): Promise<void> {
+    const [onSource, onTarget] = known === undefined ? await Promise.all([readMarks(parties.source), readMarks(parties.target)]) : [known.source, known.target];
     const marks = [
       ...[...onSource.migrating].map(([slot, peerId]) => ({ slot, nodeId: parties.fromId, address: parties.source.address, state: 'migrating' as const, peerId })),
       ...[...onSource.importing].map(([slot, peerId]) => ({ slot, nodeId: parties.fromId, address: parties.source.address, state: 'importing' as const, peerId })),
@@ -344,6 +348,9 @@ export class SlotMigrator extends EventEmitter<SlotMigratorEvents> {
     });
   }
 }
+
+/** The marks a pair's source and target held at the end of the last round. */
+type PairMarks = { source: NodeMarks; target: NodeMarks };
 
 /** One pair's fixed parts. */
 interface Pair {

@@ -87,9 +87,8 @@ export async function moveSlotKeys(
     const outcome = await pRetry(
       async (attempt): Promise<BatchOutcome> => {
         const batchSize = Math.max(1, Math.floor(wanted / 2 ** (attempt - 1)));
-        const keys = await job.source.getKeysInSlot(job.slot, batchSize);
+        const { keys, bytes } = await fetchBatch(job.source, job.slot, batchSize);
         if (keys.length === 0) return { kind: 'empty' };
-        const bytes = await batchBytes(job.source, keys);
         const timeoutMs = migrateTimeoutFor(options, bytes, attempt);
         inFlight = keys;
         inFlightTimeout = timeoutMs;
@@ -215,8 +214,35 @@ async function resolveBusyKeys(pool: NodePool, job: KeyMoveJob, keys: KeyName[],
   for (const key of different) ours.add(keyId(key));
 }
 
+/**
+ * GETKEYSINSLOT and MEMORY USAGE of those keys in one round trip, server-side: replies `{ total, key1, key2... }`.
+ * Refused (scripts disabled, a server that keeps CLUSTER out of scripts)? Then the two commands are sent.
+ */
+const FETCH_BATCH =
+  "local keys = redis.call('CLUSTER', 'GETKEYSINSLOT', ARGV[1], ARGV[2]) local total = 0 " +
+  "for _, key in ipairs(keys) do total = total + (redis.call('MEMORY', 'USAGE', key, 'SAMPLES', '0') or 0) end " +
+  'table.insert(keys, 1, total) return keys';
 /** Sums MEMORY USAGE over the keys server-side (one round trip); per key if the script is refused. */
 const SUM_MEMORY_USAGE = "local total = 0 for _, key in ipairs(ARGV) do total = total + (redis.call('MEMORY', 'USAGE', key, 'SAMPLES', '0') or 0) end return total";
+
+/** Servers that refused FETCH_BATCH: they get the two-command path from then on. */
+const fetchRefused = new WeakSet<NodeClient>();
+
+/** Up to `count` keys of the slot (as bytes) and their MEMORY USAGE, summed. */
+async function fetchBatch(source: NodeClient, slot: number, count: number): Promise<{ keys: KeyName[]; bytes: number }> {
+  if (!fetchRefused.has(source)) {
+    try {
+      const reply = (await source.call(['EVAL', FETCH_BATCH, 0, slot, count], { buffer: true })) as unknown[];
+      const [total, ...keys] = reply;
+      return { keys: keys as KeyName[], bytes: Number(total) || 0 };
+    } catch (error) {
+      if (!(error instanceof CommandFailedError)) throw error;
+      fetchRefused.add(source);
+    }
+  }
+  const keys = await source.getKeysInSlot(slot, count);
+  return { keys, bytes: keys.length === 0 ? 0 : await batchBytes(source, keys) };
+}
 
 async function batchBytes(source: NodeClient, keys: readonly KeyName[]): Promise<number> {
   try {

@@ -29,9 +29,9 @@ describe('journals remember which slots a plan opened', () => {
 describe('SlotMigrator safety options', () => {
   const topology = new ClusterTopology({ seeds: [] });
 
-  it('bounds open slots at 8 per pair, finishes in-flight slots on abort, and caps MIGRATE at 10 s by default', () => {
+  it('bounds open slots at 16 per pair, finishes in-flight slots on abort, and caps MIGRATE at 10 s by default', () => {
     const { options } = new SlotMigrator(topology);
-    expect(options.maxOpenSlots).toBe(8);
+    expect(options.maxOpenSlots).toBe(16);
     expect(options.onAbort).toBe('finish-in-flight');
     expect(options.maxMigrateTimeoutMs).toBe(10_000);
     expect(options.probeTimeoutMs).toBe(1000);
