@@ -1,6 +1,7 @@
 import type { Cluster } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MigrationFailedError, NodeClient, PlanError, SlotMigrator, keySlot, type ClusterTopology, type LocalCluster } from '../../src/index';
+import { MigrationFailedError, NodeClient, PlanError, SlotMigrator, type ClusterTopology, type LocalCluster } from '../../src/index';
+import { fillSlots } from '../helpers/slot-keys';
 import { startTestCluster, stopTestCluster } from '../helpers/test-cluster';
 
 describe('a failover mid-migration: the error says fix(), then a new plan', () => {
@@ -16,16 +17,7 @@ describe('a failover mid-migration: the error says fix(), then a new plan', () =
   it('names the failover and the next steps, and execute(plan) refuses the plan with the same advice', async () => {
     const state = await topology.refresh();
     const [source, target] = state.masters as [(typeof state.masters)[number], (typeof state.masters)[number]];
-    const slots: number[] = [];
-    for (let i = 0; slots.length < 30; i++) {
-      const tag = `p${i}`;
-      const slot = keySlot(tag);
-      if (!source.slots.has(slot) || slots.includes(slot)) continue;
-      slots.push(slot);
-      const pipeline = client.pipeline();
-      for (let k = 0; k < 40; k++) pipeline.set(`{${tag}}:${k}`, 'y'.repeat(32));
-      await pipeline.exec();
-    }
+    const { slots } = await fillSlots(client, source.slots, { count: 30, perSlot: 40, prefix: 'p', value: 'y'.repeat(32) });
     const replica = state.replicasOf(target.id)[0]!;
     const migrator = new SlotMigrator(topology, { keysPerBatch: 4, maxOpenSlots: 2 });
     const plan = await migrator.planReshard({ from: source.id, to: target.id, slots });

@@ -1,6 +1,7 @@
 import type { Cluster } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MigrationFailedError, NodeClient, NodeUnresponsiveError, SlotMigrator, keySlot, type ClusterTopology, type LocalCluster } from '../../src/index';
+import { MigrationFailedError, NodeClient, NodeUnresponsiveError, SlotMigrator, type ClusterTopology, type LocalCluster } from '../../src/index';
+import { fillSlots } from '../helpers/slot-keys';
 import { startTestCluster, stopTestCluster } from '../helpers/test-cluster';
 
 const CEILING_MS = 1500;
@@ -24,17 +25,7 @@ describe('a target frozen (SIGSTOP) mid-move does not freeze its source', () => 
     const state = await topology.refresh();
     const [source, target] = state.masters as [(typeof state.masters)[number], (typeof state.masters)[number]];
     // 24 slots of the source with 40 keys each: many small MIGRATEs, several slots open at once.
-    const slots: number[] = [];
-    for (let i = 0; slots.length < 24; i++) {
-      const tag = `f${i}`;
-      const slot = keySlot(tag);
-      if (!source.slots.has(slot) || slots.includes(slot)) continue;
-      slots.push(slot);
-      const pipeline = client.pipeline();
-      for (let k = 0; k < 40; k++) pipeline.set(`{${tag}}:${k}`, 'x'.repeat(64));
-      await pipeline.exec();
-    }
-
+    const { slots, tags } = await fillSlots(client, source.slots, { count: 24, perSlot: 40, prefix: 'f', value: 'x'.repeat(64) });
     const migrator = new SlotMigrator(topology, { keysPerBatch: 4, maxOpenSlots: 8, migrateTimeoutMs: 500, maxMigrateTimeoutMs: CEILING_MS, probeTimeoutMs: 500 });
     let batches = 0;
     let frozenAt = 0;
@@ -90,11 +81,6 @@ describe('a target frozen (SIGSTOP) mid-move does not freeze its source', () => 
     // Once the target answers again, fix() settles the open slots and every key is somewhere readable.
     await topology.fix();
     expect((await topology.refresh()).openSlots()).toEqual([]);
-    for (let i = 0, found = 0; found < 24; i++) {
-      const tag = `f${i}`;
-      if (!slots.includes(keySlot(tag))) continue;
-      found++;
-      expect(await client.exists(...Array.from({ length: 40 }, (_, k) => `{${tag}}:${k}`))).toBe(40);
-    }
+    for (const tag of tags.values()) expect(await client.exists(...Array.from({ length: 40 }, (_, k) => `{${tag}}:${k}`))).toBe(40);
   });
 });

@@ -5,31 +5,16 @@ import {
   MigrationAbortedError,
   MigrationFailedError,
   SlotMigrator,
-  keySlot,
   type ClusterTopology,
   type LocalCluster,
 } from '../../src/index';
 import { clusterDigest } from '../helpers/dataset';
+import { fillSlots } from '../helpers/slot-keys';
 import { startTestCluster, stopTestCluster } from '../helpers/test-cluster';
 
 /** Slots some node has MIGRATING or IMPORTING, counted once each. */
 async function openCount(topology: ClusterTopology): Promise<number> {
   return new Set((await topology.refresh()).openSlots().map((mark) => mark.slot)).size;
-}
-
-/** Writes `perSlot` keys into each of `count` slots of `owned` (one hash tag per slot). */
-async function fillSlots(client: Cluster, owned: { has(slot: number): boolean }, count: number, perSlot: number): Promise<number[]> {
-  const slots: number[] = [];
-  for (let i = 0; slots.length < count; i++) {
-    const tag = `s${i}`;
-    const slot = keySlot(tag);
-    if (!owned.has(slot) || slots.includes(slot)) continue;
-    slots.push(slot);
-    const pipeline = client.pipeline();
-    for (let k = 0; k < perSlot; k++) pipeline.set(`{${tag}}:${k}`, `value-${tag}-${k}`);
-    await pipeline.exec();
-  }
-  return slots.sort((a, b) => a - b);
 }
 
 describe('SlotMigrator safety: bounded open slots, abort, marks it did not set', () => {
@@ -47,7 +32,7 @@ describe('SlotMigrator safety: bounded open slots, abort, marks it did not set',
     const [a, b] = state.masters;
     from = a!.id;
     to = b!.id;
-    slots = await fillSlots(client, a!.slots, 40, 30);
+    ({ slots } = await fillSlots(client, a!.slots, { count: 40, perSlot: 30, prefix: 's' }));
     digest = await clusterDigest(client);
   });
   afterAll(() => stopTestCluster({ local, topology, client }));
