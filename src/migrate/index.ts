@@ -3,6 +3,9 @@ export { SlotMigrator } from './slot-migrator';
 export type { ExecuteOptions, MigrationResult } from './slot-migrator';
 export { DEFAULT_SLOT_MIGRATOR_OPTIONS } from './slot-migrator-options';
 export type { SlotMigratorOptions, ConflictPolicy, AbortPolicy } from './slot-migrator-options';
+export { LatencyController } from './latency-controller';
+export type { LatencyControllerOptions, BatchLimit, BlockingSample } from './latency-controller';
+export type { LatencyReport } from './latency-stats';
 export type {
   SlotMigratorEvents,
   SlotStartEvent,

@@ -30,10 +30,25 @@ export interface SlotMigratorOptions {
    */
   slotsInFlight?: number;
   /**
-   * Source -> target pairs moved at once (independent pairs run side by side).
-   * @defaultValue 4
+   * Source -> target pairs moved at once. Pairs start round-robin over their sources, so every source of the
+   * plan works side by side; each source still runs one MIGRATE at a time.
+   * @defaultValue 8
    */
   concurrentPairs?: number;
+  /**
+   * The longest one MIGRATE should block its source, in ms: a source serves no client while it runs one, so
+   * this is what a client may wait on top of its usual latency. A controller measures each MIGRATE and sizes
+   * the batches (keys and bytes) to stay within it. `null` turns it off: batches of keysPerBatch, as fast as
+   * possible.
+   * @defaultValue 1.5
+   */
+  latencyBudgetMs?: number | null;
+  /**
+   * A probe connection per source PINGs it this often (ms) during a migration, and progress / end events report
+   * the round trips' p99 as the clients' view; `null`: no probe.
+   * @defaultValue 25
+   */
+  clientProbeIntervalMs?: number | null;
   /**
    * @deprecated Empty slots now move in the same bounded rounds as the others (maxOpenSlots); ignored.
    */
@@ -89,7 +104,9 @@ export interface SlotMigratorOptions {
 export const DEFAULT_SLOT_MIGRATOR_OPTIONS = {
   ...DEFAULT_KEY_MOVE_OPTIONS,
   maxOpenSlots: 16,
-  concurrentPairs: 4,
+  concurrentPairs: 8,
+  latencyBudgetMs: 1.5 as number | null,
+  clientProbeIntervalMs: 25 as number | null,
   onAbort: 'finish-in-flight' as AbortPolicy,
 };
 
@@ -112,6 +129,12 @@ export function resolveSlotMigratorOptions(options: SlotMigratorOptions = {}): R
     const value = resolved[name];
     if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0) {
       throw new InvalidArgumentError(name, value, 'not a whole number > 0', `Pass e.g. ${name}: ${DEFAULT_SLOT_MIGRATOR_OPTIONS[name]}.`);
+    }
+  }
+  for (const name of ['latencyBudgetMs', 'clientProbeIntervalMs'] as const) {
+    const value = resolved[name];
+    if (value !== null && (typeof value !== 'number' || !Number.isFinite(value) || value <= 0)) {
+      throw new InvalidArgumentError(name, value, 'not a number > 0 or null', `Pass e.g. ${name}: ${DEFAULT_SLOT_MIGRATOR_OPTIONS[name]}, or null to turn it off.`);
     }
   }
   if (resolved.maxMigrateTimeoutMs < resolved.migrateTimeoutMs) {

@@ -14,6 +14,9 @@ import { FileJournal, MemoryJournal, type MigrationJournal } from './journal';
 import { moveSlotKeys } from '../slot-move/key-mover';
 import { assignSlots, openAndCount, readMarks, type NodeMarks, type SlotParties } from '../slot-move/slot-protocol';
 import { MigrateLanes } from '../slot-move/migrate-lanes';
+import { startClientProbe } from './client-probe';
+import { LatencyController } from './latency-controller';
+import { LatencyStats } from './latency-stats';
 import { NodeUnresponsiveError } from '../slot-move/node-unresponsive-error';
 import { runLimited } from '../util/run-limited';
 import type { SlotMigratorEvents } from './slot-migrator-events';
@@ -40,6 +43,7 @@ interface Totals {
   skippedSlots: number;
   movedKeys: number;
   movedBytes: number;
+  latency: LatencyStats;
 }
 
 /**
@@ -98,14 +102,34 @@ export class SlotMigrator extends EventEmitter<SlotMigratorEvents> {
     const moves = validateMigrationPlan(plan, state);
     const done = await this.journal.load(plan.id);
     const ours = (await this.journal.loadOpened?.(plan.id)) ?? new Set<number>();
-    const totals: Totals = { planId: plan.id, started: Date.now(), totalSlots: plan.totalSlots, doneSlots: 0, skippedSlots: 0, movedKeys: 0, movedBytes: 0 };
-    const work = moves.map((move) => ({ ...move, pending: this.pendingSlots(state, move, done, totals) }));
+    const totals: Totals = {
+      planId: plan.id,
+      started: Date.now(),
+      totalSlots: plan.totalSlots,
+      doneSlots: 0,
+      skippedSlots: 0,
+      movedKeys: 0,
+      movedBytes: 0,
+      latency: new LatencyStats(this.options.latencyBudgetMs),
+    };
+    const work = roundRobinBySource(moves.map((move) => ({ ...move, pending: this.pendingSlots(state, move, done, totals) })));
     requireOwnMarks(
       work.flatMap((move) => move.pending.map((slot) => ({ slot, from: move.from, to: move.to }))),
       state.openSlots().map((mark) => ({ ...mark, address: state.node(mark.nodeId)?.address ?? mark.nodeId })),
       ours,
     );
-    const run: Run = { totals, ours, lanes: new MigrateLanes(this.topology.pool, this.options.probeTimeoutMs), ...(signal === undefined ? {} : { signal }) };
+    const run: Run = {
+      totals,
+      ours,
+      lanes: new MigrateLanes(this.topology.pool, this.options.probeTimeoutMs),
+      controllers: new Map(),
+      ...(signal === undefined ? {} : { signal }),
+    };
+    const sources = [...new Set(work.filter((move) => move.pending.length > 0).map((move) => move.from))].map((id) => state.requireNode(id));
+    const probe =
+      this.options.clientProbeIntervalMs === null || sources.length === 0
+        ? undefined
+        : startClientProbe(sources.map((node) => ({ host: node.host, port: node.port })), this.topology.pool.options, this.options.clientProbeIntervalMs, (ms) => totals.latency.addClient(ms));
     this.emit('start', { planId: plan.id, totalSlots: plan.totalSlots, skippedSlots: totals.skippedSlots });
 
     try {
@@ -114,6 +138,7 @@ export class SlotMigrator extends EventEmitter<SlotMigratorEvents> {
       await this.topology.waitForConvergence(signal === undefined ? {} : { signal });
       this.emit('convergence-wait', { planId: plan.id, phase: 'after', elapsedMs: Date.now() - waited });
     } catch (error) {
+      await probe?.stop();
       const aborted = error instanceof OperationAbortedError;
       // A node that stopped answering would hold a full refresh for the command timeout: ask the others only.
       const silent = error instanceof NodeUnresponsiveError ? error.address : undefined;
@@ -123,6 +148,7 @@ export class SlotMigrator extends EventEmitter<SlotMigratorEvents> {
       if (aborted) throw new MigrationAbortedError(plan.id, open, totals.doneSlots, error);
       throw new MigrationFailedError(plan.id, open, totals.doneSlots, error, adviceFor(error, after, plan));
     }
+    await probe?.stop();
     this.emitEnd(totals, 'done');
     return {
       planId: plan.id,
@@ -275,6 +301,13 @@ export class SlotMigrator extends EventEmitter<SlotMigratorEvents> {
   /** Moves one open slot's keys, reporting batches and retries as events. */
   private moveKeys(run: Run, pair: Pair, slot: number, signal?: AbortSignal): Promise<{ keys: number; bytes: number }> {
     const { planId } = run.totals;
+    const source = pair.parties.source.address;
+    let controller = run.controllers.get(source);
+    if (controller === undefined) {
+      controller = new LatencyController({ budgetMs: this.options.latencyBudgetMs, maxKeys: this.options.keysPerBatch });
+      run.controllers.set(source, controller);
+    }
+    const sizer = controller;
     return moveSlotKeys(
       this.topology.pool,
       { slot, source: pair.parties.source, target: pair.target, targetClient: pair.parties.target, targetReplicas: pair.targetReplicas, lanes: run.lanes },
@@ -282,6 +315,11 @@ export class SlotMigrator extends EventEmitter<SlotMigratorEvents> {
       {
         onBatch: (event) => this.emit('batch', { planId, slot, ...event }),
         onRetry: (event) => this.emit('retry', { planId, slot, ...event }),
+        nextBatch: () => sizer.next(),
+        onMigrate: (event) => {
+          sizer.observe(event);
+          run.totals.latency.addBlocking(event.elapsedMs);
+        },
       },
       signal,
     );
@@ -303,6 +341,7 @@ export class SlotMigrator extends EventEmitter<SlotMigratorEvents> {
       movedBytes: totals.movedBytes,
       keysPerSecond: Math.round((totals.movedKeys * 1000) / elapsed),
       etaMs: Math.round((elapsed / Math.max(1, totals.doneSlots)) * left),
+      latency: totals.latency.report(),
     });
   }
 
@@ -345,6 +384,7 @@ export class SlotMigrator extends EventEmitter<SlotMigratorEvents> {
       movedBytes: totals.movedBytes,
       elapsedMs: Date.now() - totals.started,
       skippedSlots: totals.skippedSlots,
+      latency: totals.latency.report(),
     });
   }
 }
@@ -366,6 +406,18 @@ interface Run {
   /** Slots whose marks this plan set (from the journal, and the rounds of this call). */
   ours: Set<number>;
   lanes: MigrateLanes;
+  /** One batch sizer per source node (by address), shared by every pair from it. */
+  controllers: Map<string, LatencyController>;
+}
+
+/** Orders moves so that consecutive ones come from different sources: the first pairs started cover every source. */
+function roundRobinBySource<T extends { from: string }>(moves: readonly T[]): T[] {
+  const bySource = new Map<string, T[]>();
+  for (const move of moves) bySource.set(move.from, [...(bySource.get(move.from) ?? []), move]);
+  const queues = [...bySource.values()];
+  const ordered: T[] = [];
+  for (let i = 0; ordered.length < moves.length; i++) for (const queue of queues) if (i < queue.length) ordered.push(queue[i] as T);
+  return ordered;
 }
 
 type Mark = { slot: number; nodeId: string; address: string; state: 'migrating' | 'importing'; peerId: string };
