@@ -25,6 +25,7 @@ export const CLUSTER_OPS_ERROR_CODES = Object.freeze([
   'ERR_DURABILITY',
   'ERR_FAILOVER_REFUSED',
   'ERR_FAILOVER_TIMEOUT',
+  'ERR_FOREIGN_SLOT_MARK',
   'ERR_FORGET_INCOMPLETE',
   'ERR_HOST_PERMISSION',
   'ERR_IMPORT_CONFLICT',
@@ -43,6 +44,7 @@ export const CLUSTER_OPS_ERROR_CODES = Object.freeze([
   'ERR_NODE_STILL_REACHABLE',
   'ERR_NODE_TIMEOUT',
   'ERR_NODE_UNREACHABLE',
+  'ERR_NODE_UNRESPONSIVE',
   'ERR_NOT_A_MASTER',
   'ERR_NOT_A_REPLICA',
   'ERR_NOT_CLUSTER_NODE',
@@ -307,6 +309,11 @@ export class CommandFailedError extends ClusterOpsError {
     this.address = address;
     this.command = command;
     this.reply = reply;
+  }
+
+  /** The reply's error code: its first word (`IOERR`, `BUSYKEY`, `ERR`, `ASK`...). */
+  get replyCode(): string {
+    return this.reply.split(' ', 1)[0] ?? '';
   }
 }
 

@@ -1,4 +1,5 @@
 import { CommandFailedError } from '../errors';
+import { parseClusterNodes } from '../model/cluster-nodes-parser';
 import type { CommandArg, NodeClient, SetSlotState } from '../net/node-client';
 
 /** The nodes one slot move talks to. */
@@ -22,6 +23,37 @@ export async function openSlots(parties: SlotParties, slots: readonly number[]):
 }
 
 /**
+ * openSlots() and countKeys() on the source in one go: the source gets MIGRATING and COUNTKEYSINSLOT for
+ * every slot in one pipeline (counted once open, since from then on no key can appear there: a write to
+ * a missing key is sent to the target with ASK). Resolves to the key counts, in the order of `slots`.
+ */
+export async function openAndCount(parties: SlotParties, slots: readonly number[]): Promise<number[]> {
+  if (slots.length === 0) return [];
+  await setSlots(parties.target, slots, 'IMPORTING', parties.fromId, ['already the owner']);
+  const replies = await parties.source.pipeline([
+    ...slots.map((slot) => ['CLUSTER', 'SETSLOT', slot, 'MIGRATING', parties.toId]),
+    ...slots.map((slot) => ['CLUSTER', 'COUNTKEYSINSLOT', slot]),
+  ]);
+  throwFirst(replies.slice(0, slots.length));
+  return replies.slice(slots.length).map((reply) => {
+    if (reply instanceof Error) throw reply;
+    return Number(reply);
+  });
+}
+
+/** The MIGRATING / IMPORTING marks a node holds itself (the `myself` line of its CLUSTER NODES). */
+export interface NodeMarks {
+  /** slot -> the id of the node it is migrating to. */
+  migrating: Map<number, string>;
+  /** slot -> the id of the node it is importing from. */
+  importing: Map<number, string>;
+}
+
+export async function readMarks(node: NodeClient, timeoutMs?: number): Promise<NodeMarks> {
+  return marksOf(await node.call(['CLUSTER', 'NODES'], timeoutMs === undefined ? {} : { timeoutMs }));
+}
+
+/**
  * Gives slots to the target everywhere: the target first, then the source (clears MIGRATING) and
  * every other master side by side.
  *
@@ -30,8 +62,18 @@ export async function openSlots(parties: SlotParties, slots: readonly number[]):
  * is closed (`STABLE`) and taken (`NODE`) quietly, and only the last one takes the IMPORTING path:
  * its single epoch bump and broadcast carry the whole round (a PONG lists all the sender's slots).
  */
-export async function assignSlots(parties: SlotParties, slots: readonly number[]): Promise<void> {
-  if (slots.length === 0) return;
+export async function assignSlots(parties: SlotParties, slots: readonly number[]): Promise<void>;
+/**
+ * With `readBack`, the target's and the source's pipelines end with CLUSTER NODES, and the marks each holds
+ * right after the assignment come back: the check before the next round, without a round trip of its own.
+ */
+export async function assignSlots(parties: SlotParties, slots: readonly number[], readBack: true): Promise<{ source: NodeMarks; target: NodeMarks }>;
+export async function assignSlots(parties: SlotParties, slots: readonly number[], readBack = false): Promise<void | { source: NodeMarks; target: NodeMarks }> {
+  if (slots.length === 0) {
+    if (!readBack) return undefined;
+    const [source, target] = await Promise.all([readMarks(parties.source), readMarks(parties.target)]);
+    return { source, target };
+  }
   const quiet = slots.slice(0, -1);
   const last = slots[slots.length - 1] as number;
   const commands: CommandArg[][] = quiet.flatMap((slot) => [
@@ -39,13 +81,29 @@ export async function assignSlots(parties: SlotParties, slots: readonly number[]
     ['CLUSTER', 'SETSLOT', slot, 'NODE', parties.toId],
   ]);
   commands.push(['CLUSTER', 'SETSLOT', last, 'NODE', parties.toId]);
-  throwFirst(await parties.target.pipeline(commands));
-  await Promise.all([
+  if (readBack) commands.push(['CLUSTER', 'NODES']);
+  const onTarget = await parties.target.pipeline(commands);
+  throwFirst(onTarget);
+  const sourceCommands: CommandArg[][] = slots.map((slot) => ['CLUSTER', 'SETSLOT', slot, 'NODE', parties.toId]);
+  if (readBack) sourceCommands.push(['CLUSTER', 'NODES']);
+  const [onSource] = await Promise.all([
     // A master that gave away its last slot may already have turned into a replica of the new owner
     // (cluster-allow-replica-migration): it learnt the new owner then, so its refusal is fine.
-    setSlots(parties.source, slots, 'NODE', parties.toId, ['only with masters']),
+    parties.source.pipeline(sourceCommands),
     ...parties.others.map((node) => setSlots(node, slots, 'NODE', parties.toId, ['I still hold keys', 'only with masters'])),
   ]);
+  throwFirst(onSource, ['only with masters']);
+  if (!readBack) return undefined;
+  return { source: marksOf(onSource[onSource.length - 1]), target: marksOf(onTarget[onTarget.length - 1]) };
+}
+
+function marksOf(reply: unknown): NodeMarks {
+  if (reply instanceof Error) throw reply;
+  const me = parseClusterNodes(String(reply)).find((info) => info.myself);
+  return {
+    migrating: new Map((me?.migrating ?? []).map((mark) => [mark.slot, mark.nodeId])),
+    importing: new Map((me?.importing ?? []).map((mark) => [mark.slot, mark.nodeId])),
+  };
 }
 
 function throwFirst(replies: readonly unknown[], tolerated: readonly string[] = []): void {
