@@ -159,14 +159,10 @@ function pickConnection(options: Pick<ConnectionOptions, 'password' | 'username'
   };
 }
 
-/** Seeds plus every reachable member the topology's last snapshot knows. */
+/** The reachable members of the topology's last snapshot; its seeds before it has one (a seed that is no member is left out). */
 function topologySeeds(topology: TopologyContext): NodeAddress[] {
-  const seeds = new Map<string, NodeAddress>();
-  for (const seed of topology.options.seeds) seeds.set(formatAddress(seed), seed);
-  for (const node of topology.state?.nodes ?? []) {
-    if (node.reachable && !node.failed) seeds.set(node.address, { host: node.host, port: node.port });
-  }
-  return [...seeds.values()];
+  const members = (topology.state?.nodes ?? []).filter((node) => node.reachable && !node.failed && !node.handshake).map((node) => ({ host: node.host, port: node.port }));
+  return members.length > 0 ? members : [...topology.options.seeds];
 }
 
 function toIoredisNatMap(natMap: NatMap | undefined): ClusterOptions['natMap'] {

@@ -222,22 +222,33 @@ export class ReplicaRouter {
     return redis;
   }
 
-  /** CLUSTER NODES of the node that answered last, else of the masters known, else of the seeds. */
+  /**
+   * CLUSTER NODES of the node that answered last; when it does not answer (or on the first load),
+   * of whichever of the known masters and seeds answers first, all asked at once (a silent seed
+   * must not hold the client back).
+   */
   private async clusterNodes(): Promise<NodeInfo[] | undefined> {
-    const candidates = [...new Set([this.lastAnswered, ...this.knownMasters, ...this.settings.seeds.map(formatAddress)].filter((a): a is string => a !== undefined))];
-    for (const address of candidates) {
+    const ask = async (address: string): Promise<NodeInfo[]> => {
+      const nodes = await this.pool.get(address).clusterNodes();
+      const self = nodes.find((node) => node.myself);
+      // Prefer a master next time: it lists its replicas first-hand.
+      this.lastAnswered = self?.role === 'replica' ? (nodes.find((node) => node.id === self.masterId)?.address ?? address) : address;
+      return nodes;
+    };
+    const last = this.lastAnswered;
+    if (last !== undefined) {
       try {
-        const nodes = await this.pool.get(address).clusterNodes();
-        this.lastAnswered = address;
-        const self = nodes.find((node) => node.myself);
-        // Prefer a master next time: it lists its replicas first-hand.
-        if (self?.role === 'replica') this.lastAnswered = nodes.find((node) => node.id === self.masterId)?.address ?? address;
-        return nodes;
+        return await ask(last);
       } catch {
-        // try the next one
+        // ask the others
       }
     }
-    return undefined;
+    const others = [...new Set([...this.knownMasters, ...this.settings.seeds.map(formatAddress)])].filter((address) => address !== last);
+    try {
+      return await Promise.any(others.map(ask));
+    } catch {
+      return undefined;
+    }
   }
 }
 
