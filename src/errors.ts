@@ -12,6 +12,8 @@
  * {@link ClusterOpsError}; the ones shared by several layers are here.
  */
 
+import { asSentence, withoutPeriod } from './util/sentence';
+
 export interface ClusterOpsErrorOptions {
   /** The underlying error, if any (already scrubbed of secrets by the layer that wraps it). */
   cause?: unknown;
@@ -81,7 +83,7 @@ export class NodeUnreachableError extends ClusterOpsError {
     const advice = options.advice ?? UNREACHABLE_ADVICE;
     const timeout = new.target === NodeTimeoutError || new.target.prototype instanceof NodeTimeoutError;
     const head = timeout ? `No reply from ${address}` : `Cannot connect to ${address}`;
-    super(timeout ? 'ERR_NODE_TIMEOUT' : 'ERR_NODE_UNREACHABLE', `${head}: ${sentence(reason)} ${advice}`, { cause: options.cause, details: { address } });
+    super(timeout ? 'ERR_NODE_TIMEOUT' : 'ERR_NODE_UNREACHABLE', `${head}: ${asSentence(reason)} ${advice}`, { cause: options.cause, details: { address } });
     this.address = address;
     this.reason = withoutPeriod(reason);
     this.advice = advice;
@@ -145,7 +147,7 @@ export class AuthenticationError extends ClusterOpsError {
   readonly address: string;
 
   constructor(address: string, reason: string) {
-    super('ERR_AUTH', `Authentication to ${address} failed: ${sentence(reason)} Pass the right password (and username for an ACL user) to the options.`, {
+    super('ERR_AUTH', `Authentication to ${address} failed: ${asSentence(reason)} Pass the right password (and username for an ACL user) to the options.`, {
       details: { address },
     });
     this.address = address;
@@ -257,15 +259,6 @@ function safeValue(value: unknown): unknown {
   if (typeof value === 'string') return truncate(value, 200);
   if (typeof value === 'number' || typeof value === 'boolean' || value === null || value === undefined) return value;
   return describeValue(value);
-}
-
-/** A reason as one sentence: exactly one closing period, whatever the reason ended with. */
-function sentence(reason: string): string {
-  return `${withoutPeriod(reason)}.`;
-}
-
-function withoutPeriod(reason: string): string {
-  return reason.trim().replace(/[.\s]+$/, '');
 }
 
 function truncate(text: string, max: number): string {

@@ -1,4 +1,5 @@
 import { ClusterOpsError } from '../errors';
+import { asSentence } from '../util/sentence';
 
 /** A migration stopped; it names every slot left MIGRATING/IMPORTING and how to resume. */
 export class MigrationFailedError extends ClusterOpsError {
@@ -12,7 +13,7 @@ export class MigrationFailedError extends ClusterOpsError {
     const open = openSlots.length === 0 ? 'No slot was left open.' : `Slots left open: ${formatSlots(openSlots)}.`;
     super(
       'ERR_MIGRATION_FAILED',
-      `Migration ${planId} stopped after ${doneSlots} slot(s): ${reason}. ${open} Resume with execute(plan) (same plan, same journal), or run topology.fix() to close open slots.`,
+      `Migration ${planId} stopped after ${doneSlots} slot(s): ${asSentence(reason)} ${open} Resume with execute(plan) (same plan, same journal), or run topology.fix() to close open slots.`,
       { cause, details: { planId, openSlots: [...openSlots], doneSlots } },
     );
     this.openSlots = openSlots;
