@@ -177,7 +177,8 @@ export class ReplicaRouter {
       // No longer a replica (promoted, removed): finish what it was sent, then close.
       this.connections.delete(address);
       this.synced.delete(address);
-      connection.quit().catch(() => connection.disconnect());
+      if (connection.status === 'ready') connection.quit().catch(() => connection.disconnect());
+      else connection.disconnect();
     }
     await Promise.all([...wanted].map(([address, masterId]) => this.confirm(address, masterId)));
     if (this.stopped) return;
