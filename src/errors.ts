@@ -3,7 +3,8 @@
  * string `code`, the offending values in `details`, and a message that says what to do next.
  * Callers branch on `instanceof` or `code`, never on message text. The SDK itself classifies
  * server replies only by their protocol error code (the reply's first word: `NOPERM`, `WRONGPASS`,
- * `MOVED`, `BUSYKEY`...), which the Redis protocol fixes, never by the prose after it.
+ * `MOVED`, `BUSYKEY`...), which the Redis protocol fixes, not by the prose after it (the one
+ * exception: two conditions Redis reports with the generic `ERR` code, see NodeClient).
  *
  * Messages are composed, not nested: an error that wraps others repeats their `reason`, and says
  * what to do once (see {@link NodeUnreachableError.advice}).
