@@ -3,7 +3,8 @@
  * string `code`, the offending values in `details`, and a message that says what to do next.
  * Callers branch on `instanceof` or `code`, never on message text. The SDK itself classifies
  * server replies only by their protocol error code (the reply's first word: `NOPERM`, `WRONGPASS`,
- * `MOVED`, `BUSYKEY`...), which the Redis protocol fixes, never by the prose after it.
+ * `MOVED`, `BUSYKEY`...), which the Redis protocol fixes, not by the prose after it (the one
+ * exception: two conditions Redis reports with the generic `ERR` code, see NodeClient).
  *
  * Messages are composed, not nested: an error that wraps others repeats their `reason`, and says
  * what to do once (see {@link NodeUnreachableError.advice}).
@@ -11,6 +12,8 @@
  * Domain-specific subclasses live next to their domain (`src/<domain>/errors.ts`) and extend
  * {@link ClusterOpsError}; the ones shared by several layers are here.
  */
+
+import { asSentence, withoutPeriod } from './util/sentence';
 
 /**
  * Every `code` a {@link ClusterOpsError} can carry. docs/errors.md lists each with its meaning
@@ -189,7 +192,7 @@ export class NodeUnreachableError extends ClusterOpsError {
     const advice = options.advice ?? UNREACHABLE_ADVICE;
     const timeout = new.target === NodeTimeoutError || new.target.prototype instanceof NodeTimeoutError;
     const head = timeout ? `No reply from ${address}` : `Cannot connect to ${address}`;
-    super(timeout ? 'ERR_NODE_TIMEOUT' : 'ERR_NODE_UNREACHABLE', `${head}: ${sentence(reason)} ${advice}`, { cause: options.cause, details: { address } });
+    super(timeout ? 'ERR_NODE_TIMEOUT' : 'ERR_NODE_UNREACHABLE', `${head}: ${asSentence(reason)} ${advice}`, { cause: options.cause, details: { address } });
     this.address = address;
     this.reason = withoutPeriod(reason);
     this.advice = advice;
@@ -253,7 +256,7 @@ export class AuthenticationError extends ClusterOpsError {
   readonly address: string;
 
   constructor(address: string, reason: string) {
-    super('ERR_AUTH', `Authentication to ${address} failed: ${sentence(reason)} Pass the right password (and username for an ACL user) to the options.`, {
+    super('ERR_AUTH', `Authentication to ${address} failed: ${asSentence(reason)} Pass the right password (and username for an ACL user) to the options.`, {
       details: { address },
     });
     this.address = address;
@@ -379,15 +382,6 @@ function safeValue(value: unknown): unknown {
   if (typeof value === 'string') return truncate(value, 200);
   if (typeof value === 'number' || typeof value === 'boolean' || value === null || value === undefined) return value;
   return describeValue(value);
-}
-
-/** A reason as one sentence: exactly one closing period, whatever the reason ended with. */
-function sentence(reason: string): string {
-  return `${withoutPeriod(reason)}.`;
-}
-
-function withoutPeriod(reason: string): string {
-  return reason.trim().replace(/[.\s]+$/, '');
 }
 
 function truncate(text: string, max: number): string {

@@ -1,4 +1,5 @@
 import { ClusterOpsError } from '../errors';
+import { asSentence } from '../util/sentence';
 
 /**
  * What to do after a migration stopped:
@@ -28,7 +29,7 @@ export class MigrationFailedError extends ClusterOpsError {
   ) {
     const reason = cause instanceof Error ? cause.message : String(cause);
     const open = openSlots.length === 0 ? 'No slot was left open.' : `Slots left open: ${formatSlots(openSlots)}.`;
-    super(code, `Migration ${planId} ${verb} after ${doneSlots} slot(s): ${reason}. ${open} ${ADVICE[advice]}`, {
+    super(code, `Migration ${planId} ${verb} after ${doneSlots} slot(s): ${asSentence(reason)} ${open} ${ADVICE[advice]}`, {
       cause,
       details: { planId, openSlots: [...openSlots], doneSlots, advice },
     });

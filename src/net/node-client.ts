@@ -308,7 +308,9 @@ export class NodeClient {
 
   /**
    * Our error family for what ioredis reports. Server replies are classified by their protocol
-   * error code (the first word), never by the text after it.
+   * error code (the first word). Only two conditions come with the generic `ERR` code, so their
+   * wording is the signal: Redis 5's `ERR invalid password` and `ERR This instance has cluster
+   * support disabled`. A peer's bytes that cannot start a RESP reply make a NotRedisError.
    */
   private translate(error: unknown, args: readonly CommandArg[]): ClusterOpsError {
     if (error instanceof ClusterOpsError) return error;

@@ -19,7 +19,7 @@ export async function queryView(pool: NodePool, address: NodeAddress | string): 
   if (nodes.status === 'rejected' || clusterInfo.status === 'rejected') {
     const denied = [nodes, clusterInfo].flatMap((result) => (result.status === 'rejected' && result.reason instanceof PermissionDeniedError ? [result.reason] : []));
     // Both commands refused: one error that names both, so one ACL SETUSER grants what discovery needs.
-    if (denied.length === 2) throw new PermissionDeniedError(client.address, denied[0]!.username, denied.flatMap((error) => error.commands));
+    if (denied.length === 2) throw new PermissionDeniedError(client.address, denied[0]!.username, [...new Set(denied.flatMap((error) => error.commands))]);
     throw nodes.status === 'rejected' ? nodes.reason : (clusterInfo as PromiseRejectedResult).reason;
   }
   const self = nodes.value.find((node) => node.myself);

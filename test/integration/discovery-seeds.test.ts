@@ -1,7 +1,7 @@
 import { createServer as createHttpServer } from 'node:http';
 import { createServer, type Server, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ClusterTopology, FailoverController, NotRedisError, SlotMigrator, type LocalCluster } from '../../src/index';
+import { ClusterTopology, FailoverController, NotRedisError, SlotMigrator, replicaReadCluster, type LocalCluster } from '../../src/index';
 import { startTestCluster, stopTestCluster, type TestCluster } from '../helpers/test-cluster';
 
 /** A TCP server that accepts connections and never says a word: a frozen or firewalled seed. */
@@ -73,6 +73,18 @@ describe('discovery with a seed that never answers', () => {
     // Its own timeout is 15 s; before, three 13 s waits for the seed made it 39 s.
     expect(failover.ms).toBeLessThan(14_000);
     expect(silent.accepted()).toBe(1);
+  });
+
+  it('replicaReadCluster given the silent seed first serves its first read without waiting for it', async () => {
+    const readers = replicaReadCluster([{ host: '127.0.0.1', port: silent.port }, local.seeds[0]!]);
+    try {
+      const first = await timed(() => readers.get('any-key'));
+      expect(first.value).toBeNull();
+      // ioredis gives a seed 1 s (slotsRefreshTimeout) for CLUSTER SLOTS; the replica map asks all seeds at once.
+      expect(first.ms).toBeLessThan(5000);
+    } finally {
+      readers.disconnect();
+    }
   });
 
   it('names a seed that is not Redis as such, with a typed error', async () => {

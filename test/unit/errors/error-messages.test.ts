@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import {
   AuthenticationError,
   ClusterTopology,
+  ImportFailedError,
+  MigrationFailedError,
   ConfigRenderer,
   InvalidArgumentError,
   NodePool,
@@ -31,6 +33,17 @@ describe('error messages', () => {
     const auth = new AuthenticationError('10.0.0.1:7000', 'WRONGPASS invalid username-password pair or user is disabled.');
     expect(auth.message).toBe('Authentication to 10.0.0.1:7000 failed: WRONGPASS invalid username-password pair or user is disabled. Pass the right password (and username for an ACL user) to the options.');
     expect(new NodeUnreachableError('10.0.0.1:7000', 'connect ECONNREFUSED. ').message).not.toMatch(/\.\s*\./);
+  });
+
+  it('wrap another error without piling up periods or repeating its advice', () => {
+    const cause = new NodeTimeoutError('10.0.0.1:7000', 'MIGRATE got no reply within 300 ms', 300);
+    const migration = new MigrationFailedError('plan-1', [5], 3, cause);
+    const imported = new ImportFailedError({ nodes: {}, done: [] } as never, cause, false);
+    for (const error of [migration, imported]) {
+      // Two periods in a row (an ellipsis aside).
+      expect(error.message).not.toMatch(/[^.]\.\s*\.[^.]/);
+      expect(count(error.message, 'SIGSTOP')).toBe(1);
+    }
   });
 
   it('give a timeout its own advice, not the refusal one', () => {
