@@ -7,6 +7,7 @@ import type { CreatePlan } from '../plan/create-plan';
 import { pollUntil } from '../util/poll';
 import { throwIfAborted } from '../util/abort';
 import type { ConvergenceResult } from './convergence';
+import { withShortNodeTimeouts } from './membership/fast-gossip';
 import type { TopologyContext } from './topology-context';
 import type { CreateStep } from './topology-events';
 
@@ -48,12 +49,8 @@ export async function executeCreate(context: TopologyContext, plan: CreatePlan, 
   };
 
   const ids = await step('preflight', all, () => preflight(pool, all));
-  const restoreTimeouts = options.fastJoin === false ? async () => undefined : await shortenNodeTimeouts(pool, plan.masters.map((m) => m.address));
-  try {
-    return await formCluster(context, plan, ids, step, started, signal);
-  } finally {
-    await restoreTimeouts();
-  }
+  const form = (): Promise<CreateResult> => formCluster(context, plan, ids, step, started, signal);
+  return options.fastJoin === false ? form() : withShortNodeTimeouts(context, plan.masters.map((m) => m.address), form);
 }
 
 type StepRunner = <T>(name: CreateStep, nodes: string[], work: () => Promise<T>) => Promise<T>;
@@ -145,27 +142,4 @@ export async function preflight(pool: NodePool, addresses: readonly string[]): P
     }),
   );
   return ids;
-}
-
-const FAST_JOIN_NODE_TIMEOUT_MS = 500;
-
-/** Lowers cluster-node-timeout on `addresses` to 500 ms; returns the function that restores each node's own value. */
-async function shortenNodeTimeouts(pool: NodePool, addresses: readonly string[]): Promise<() => Promise<void>> {
-  const original = new Map<string, string>();
-  await Promise.all(
-    addresses.map(async (address) => {
-      try {
-        const value = (await pool.get(address).configGet('cluster-node-timeout'))['cluster-node-timeout'];
-        if (value !== undefined && Number(value) > FAST_JOIN_NODE_TIMEOUT_MS) {
-          await pool.get(address).configSet('cluster-node-timeout', FAST_JOIN_NODE_TIMEOUT_MS);
-          original.set(address, value);
-        }
-      } catch {
-        // CONFIG renamed or refused: create still works, only slower.
-      }
-    }),
-  );
-  return async () => {
-    await Promise.all([...original].map(([address, value]) => pool.get(address).configSet('cluster-node-timeout', value).catch(() => undefined)));
-  };
 }

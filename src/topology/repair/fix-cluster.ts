@@ -4,6 +4,7 @@ import { moveSlotKeys } from '../../slot-move/key-mover';
 import { DEFAULT_KEY_MOVE_OPTIONS, type ConflictPolicy, type KeyMoveOptions } from '../../slot-move/key-move-options';
 import type { NodeClient } from '../../net/node-client';
 import { throwIfAborted } from '../../util/abort';
+import { restoreNodeTimeouts } from '../membership/fast-gossip';
 import type { TopologyContext } from '../topology-context';
 
 export interface FixOptions {
@@ -31,19 +32,23 @@ export interface FixReport {
   /** Uncovered slots assigned: to the node holding their keys, or spread over masters when empty. */
   assigned: { nodeId: string; slots: string; withKeys: boolean }[];
   movedKeys: number;
+  /** Nodes an interrupted operation had left at the fast-gossip cluster-node-timeout, set back to the cluster's value. */
+  restoredNodeTimeouts: { nodeId: string; address: string; fromMs: number; toMs: number }[];
   elapsedMs: number;
 }
 
 /**
  * Repairs what check() reports as open or uncovered slots, whatever state a crash left them in
  * (migrating only, importing only, both, keys on both sides, owner unknown). Keys always move to
- * the chosen owner; a key is never deleted unless an identical copy reached the owner.
+ * the chosen owner; a key is never deleted unless an identical copy reached the owner. First it
+ * sets back any node an interrupted operation left at the fast-gossip cluster-node-timeout.
  */
 export async function fixCluster(context: TopologyContext, options: FixOptions = {}): Promise<FixReport> {
   const started = Date.now();
   const migrateOptions: KeyMoveOptions = { ...DEFAULT_KEY_MOVE_OPTIONS, onConflict: options.onConflict ?? 'fail' };
-  const report: FixReport = { openSlots: [], assigned: [], movedKeys: 0, elapsedMs: 0 };
+  const report: FixReport = { openSlots: [], assigned: [], movedKeys: 0, restoredNodeTimeouts: [], elapsedMs: 0 };
   let state = await context.refresh();
+  report.restoredNodeTimeouts = (await restoreNodeTimeouts(context, state)).map((o) => ({ nodeId: o.nodeId, address: o.address, fromMs: o.valueMs, toMs: o.intendedMs }));
 
   const openSlots = [...new Set(state.openSlots().map((mark) => mark.slot))];
   for (const slot of openSlots) {
