@@ -118,6 +118,11 @@ async function closeOpenSlot(
   if (finishing === undefined && currentOwner === undefined && holders.length === 0) action = 'assigned-empty';
 
   let movedKeys = 0;
+  // An owner that keeps the slot but still marks it MIGRATING (its target died, say) answers the
+  // keys coming back with ASK: clear its mark first.
+  if (owner.slots.has(slot) && owner.migrating.some((mark) => mark.slot === slot) && holders.some((holder) => holder.id !== owner.id)) {
+    await context.pool.get(owner.address).setSlot(slot, 'STABLE');
+  }
   for (const holder of holders) {
     if (holder.id === owner.id) continue;
     throwIfAborted(signal, 'fix');
