@@ -12,6 +12,7 @@ import type { HostEvidence, NodeEvidence } from './evidence';
 import { REMEDIES, type Finding } from './finding';
 import { logFindings } from './log-rules';
 import { clusterFindings, hostFindings, nodeFindings } from './node-rules';
+import { noaddrFindings } from './noaddr-rule';
 
 export interface DiagnoseOptions {
   /** Log file per node: key is the node's `host:port` or id. */
@@ -35,9 +36,9 @@ export async function diagnose(topology: TopologyContext, options: DiagnoseOptio
   const host = readHost(options.hostRoot ?? '/');
   const evidence: NodeEvidence[] = await Promise.all([
     ...state.nodes.map(async (node) => {
-      const client = topology.pool.get(node.address);
       const log = readLog(options.logFiles?.[node.address] ?? options.logFiles?.[node.id], options.logLines ?? 20_000);
       if (!node.reachable) return { nodeId: node.id, address: node.address, role: node.role, reachable: false, info: {}, config: {}, logLines: log };
+      const client = topology.pool.get(node.address);
       const [info, config] = await Promise.all([client.info('everything').catch(() => ({})), configValues(client)]);
       return { nodeId: node.id, address: node.address, role: node.role, reachable: true, info, config, logLines: log };
     }),
@@ -48,6 +49,7 @@ export async function diagnose(topology: TopologyContext, options: DiagnoseOptio
   const findings: Finding[] = [];
   for (const node of evidence) findings.push(...nodeFindings(node, host), ...logFindings(node));
   findings.push(...hostFindings(host), ...clusterFindings(checkClusterState(state)));
+  findings.push(...noaddrFindings(checkClusterState(state)));
   for (const candidate of options.candidates ?? []) findings.push(...(await candidateFindings(topology, validateAddress(candidate, 'candidates'))));
   return dedupe(findings);
 }

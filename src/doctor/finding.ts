@@ -14,7 +14,8 @@ export type FindingCode =
   | 'full-coverage-required'
   | 'master-without-replica'
   | 'replica-same-host'
-  | 'node-unreachable';
+  | 'node-unreachable'
+  | 'node-noaddr';
 
 export interface Finding {
   code: FindingCode;
@@ -43,4 +44,7 @@ export const REMEDIES: Readonly<Record<FindingCode, string>> = {
   'master-without-replica': 'sections 3 and 13: a master without a replica loses its slots with its host. Add a replica (addNode as replica, or FailoverController.rehomeReplicas).',
   'replica-same-host': 'section 3: a master and its replica on one host die together. Move the replica (topology.replicate) or spread masters (FailoverController.spreadMasters).',
   'node-unreachable': 'section 13: the node does not answer. If its host died, replace it (FailoverController.replaceNode) and forget it everywhere.',
+  'node-noaddr':
+    'section 13: another server (another node id) answered at this node\'s address, so the cluster dropped its address (noaddr): Redis never fails it over and its replicas resync from that server. ' +
+    'Stop that server, then restart the node there from its own data and nodes.conf. Never fail over to a replica that resynced from it; a node without slots that is gone for good is forgotten with topology.forgetEverywhere(id).',
 };

@@ -6,3 +6,4 @@ export type { Finding, FindingCode } from './finding';
 export type { NodeEvidence, HostEvidence } from './evidence';
 export { logFindings } from './log-rules';
 export { nodeFindings, hostFindings, clusterFindings } from './node-rules';
+export { noaddrFindings } from './noaddr-rule';

@@ -11,7 +11,8 @@ export type {
   SpreadOptions,
   WatchOptions,
 } from './failover-options';
-export { FailoverRefusedError, FailoverTimeoutError, NoReplicaToPromoteError, PromotionTimeoutError } from './errors';
+export { DeadNodeAddressTakenError, FailoverRefusedError, FailoverTimeoutError, NoReplicaToPromoteError, PromotionTimeoutError } from './errors';
+export type { TakenOverReplica } from './errors';
 export type { FailoverResult, FailoverStartEvent, FailoverWaitEvent } from './manual-failover';
 export type { ReplaceNodeResult, ReplaceStep, ReplaceStepEvent } from './replace-node';
 export type { RehomeResult } from './rehome-replicas';

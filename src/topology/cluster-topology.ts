@@ -16,6 +16,7 @@ import type { FixOptions } from './repair/fix-options';
 import { addNode, type AddNodeResult } from './membership/add-node';
 import { forgetEverywhere, type ForgetResult } from './membership/forget-everywhere';
 import type { AddNodeOptions, ForgetOptions, RemoveNodeOptions, ReplicateOptions } from './membership/membership-options';
+import { readNodeTimeouts } from './membership/fast-gossip';
 import { removeNode, type RemoveNodeResult } from './membership/remove-node';
 import { replicate, type ReplicateResult } from './membership/replicate';
 import type { TopologyContext } from './topology-context';
@@ -80,7 +81,8 @@ export class ClusterTopology extends EventEmitter<ClusterTopologyEvents> impleme
 
   /** Everything `redis-cli --cluster check` reports, as typed problems with stable codes. */
   async check(): Promise<CheckReport> {
-    return checkClusterState(await this.refresh());
+    const state = await this.refresh();
+    return checkClusterState(state, { nodeTimeouts: await readNodeTimeouts(this.pool, state) });
   }
 
   /** Pure: the plan create() would execute. */

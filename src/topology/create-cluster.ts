@@ -9,6 +9,7 @@ import { pollUntil } from '../util/poll';
 import { throwIfAborted } from '../util/abort';
 import { runLimited } from '../util/run-limited';
 import type { ConvergenceResult } from './convergence';
+import { withShortNodeTimeouts } from './membership/fast-gossip';
 import type { TopologyContext } from './topology-context';
 import type { CreateStep } from './topology-events';
 
@@ -51,13 +52,8 @@ export async function executeCreate(context: TopologyContext, input: CreatePlan,
   };
 
   const ids = await step('preflight', all, () => preflight(pool, all));
-  const fastTimeout = options.fastJoin === false ? undefined : fastJoinNodeTimeout(all.length);
-  const restoreTimeouts = fastTimeout === undefined ? async () => undefined : await shortenNodeTimeouts(pool, plan.masters.map((m) => m.address), fastTimeout);
-  try {
-    return await formCluster(context, plan, ids, step, started, signal);
-  } finally {
-    await restoreTimeouts();
-  }
+  const form = (): Promise<CreateResult> => formCluster(context, plan, ids, step, started, signal);
+  return options.fastJoin === false || !fastJoinApplies(all.length) ? form() : withShortNodeTimeouts(context, plan.masters.map((m) => m.address), form);
 }
 
 type StepRunner = <T>(name: CreateStep, nodes: string[], work: () => Promise<T>) => Promise<T>;
@@ -164,34 +160,13 @@ async function meetEveryPair(pool: NodePool, all: readonly string[]): Promise<vo
 const FAST_JOIN_MAX_NODES = 24;
 
 /**
- * The cluster-node-timeout the masters run with while a new cluster forms, or undefined to keep
- * their own. A master that assigned itself slots still waits min(cluster-node-timeout, 5 s) from
+ * Whether create() lowers the masters' cluster-node-timeout (fast gossip) while a new cluster
+ * forms. A master that assigned itself slots still waits min(cluster-node-timeout, 5 s) from
  * that moment before it reports ok (Redis's rejoin delay), so a 500 ms timeout saves up to 4.5 s on
  * a small cluster. A large one takes longer than that to join anyway, and there a short timeout
  * only floods the cluster bus (each node pings every peer it has not heard from within half the
  * timeout) until busy nodes flag each other failed.
  */
-export function fastJoinNodeTimeout(nodeCount: number): number | undefined {
-  return nodeCount <= FAST_JOIN_MAX_NODES ? 500 : undefined;
-}
-
-/** Lowers cluster-node-timeout on `addresses` to `timeoutMs`; returns the function that restores each node's own value. */
-async function shortenNodeTimeouts(pool: NodePool, addresses: readonly string[], timeoutMs: number): Promise<() => Promise<void>> {
-  const original = new Map<string, string>();
-  await Promise.all(
-    addresses.map(async (address) => {
-      try {
-        const value = (await pool.get(address).configGet('cluster-node-timeout'))['cluster-node-timeout'];
-        if (value !== undefined && Number(value) > timeoutMs) {
-          await pool.get(address).configSet('cluster-node-timeout', timeoutMs);
-          original.set(address, value);
-        }
-      } catch {
-        // CONFIG renamed or refused: create still works, only slower.
-      }
-    }),
-  );
-  return async () => {
-    await Promise.all([...original].map(([address, value]) => pool.get(address).configSet('cluster-node-timeout', value).catch(() => undefined)));
-  };
+export function fastJoinApplies(nodeCount: number): boolean {
+  return nodeCount <= FAST_JOIN_MAX_NODES;
 }

@@ -25,6 +25,21 @@ export interface NodeUnreachableEvent {
   reason: string;
 }
 
+/** A node an interrupted operation left at the fast-gossip cluster-node-timeout got the cluster's value back. */
+export interface NodeTimeoutRestoredEvent {
+  nodeId: string;
+  address: string;
+  fromMs: number;
+  toMs: number;
+}
+
+/** Restoring a node's cluster-node-timeout after fastGossip failed while the operation itself failed too. */
+export interface NodeTimeoutRestoreFailedEvent {
+  address: string;
+  valueMs: number;
+  reason: string;
+}
+
 /** Typed events of ClusterTopology. Payloads are plain data. */
 export interface ClusterTopologyEvents {
   /** create() planned the cluster (before any command). */
@@ -52,6 +67,11 @@ export interface ClusterTopologyEvents {
   'node-forgotten': (event: NodeForgottenEvent) => void;
   /** A replica now follows another master and every node agrees. */
   'replica-moved': (event: ReplicaMovedEvent) => void;
+
+  /** A node left at the fast-gossip cluster-node-timeout (an operation was killed mid-way) got the cluster's value back. */
+  'node-timeout-restored': (event: NodeTimeoutRestoredEvent) => void;
+  /** An operation failed, and so did restoring the node timeout it had lowered (its error is the one thrown). */
+  'node-timeout-restore-failed': (event: NodeTimeoutRestoreFailedEvent) => void;
 
   /** refresh() could not query a node. */
   'node-unreachable': (event: NodeUnreachableEvent) => void;

@@ -7,6 +7,7 @@ import { DEFAULT_KEY_MOVE_OPTIONS, type KeyMoveOptions } from '../../slot-move/k
 import { throwIfAborted } from '../../util/abort';
 import { pollUntil } from '../../util/poll';
 import { runLimited } from '../../util/run-limited';
+import { restoreNodeTimeouts } from '../membership/fast-gossip';
 import type { TopologyContext } from '../topology-context';
 import { gatherFixEvidence } from './fix-evidence';
 import { DEFAULT_FIX_OPTIONS, type FixOptions } from './fix-options';
@@ -29,6 +30,8 @@ export interface FixReport {
   /** Slots left alone: their keys may sit on a node that cannot be reached. */
   unresolved: UnresolvedSlots[];
   movedKeys: number;
+  /** Nodes an interrupted operation had left at the fast-gossip cluster-node-timeout, set back to the cluster's value. */
+  restoredNodeTimeouts: { nodeId: string; address: string; fromMs: number; toMs: number }[];
   elapsedMs: number;
 }
 
@@ -42,7 +45,8 @@ export async function planClusterFix(context: TopologyContext): Promise<FixPlan>
  * Walks a fix plan: the settle waves (pipelined per node), a wait for cluster_state:ok (MIGRATE
  * is refused while a node sees the cluster down), the key moves (each slot's steps in order,
  * a few slots at once), the epoch bumps, then a convergence wait. Refuses a plan the cluster no
- * longer matches: planning again must give the same plan.
+ * longer matches: planning again must give the same plan. First it sets back any node an interrupted
+ * operation left at the fast-gossip cluster-node-timeout.
  */
 export async function executeClusterFix(context: TopologyContext, plan: FixPlan, options: FixOptions = {}): Promise<FixReport> {
   if (plan === null || typeof plan !== 'object' || plan.kind !== 'fix' || !Array.isArray(plan.moves)) {
@@ -72,6 +76,8 @@ async function walkFixPlan(context: TopologyContext, plan: FixPlan, options: Fix
   const concurrency = options.concurrentSlots ?? DEFAULT_FIX_OPTIONS.concurrentSlots;
   const keyMove: KeyMoveOptions = { ...DEFAULT_KEY_MOVE_OPTIONS, onConflict: options.onConflict ?? DEFAULT_FIX_OPTIONS.onConflict };
   const moved = new Map<number, number>();
+  const restored = await restoreNodeTimeouts(context, await context.refresh());
+  const restoredNodeTimeouts = restored.map((o) => ({ nodeId: o.nodeId, address: o.address, fromMs: o.valueMs, toMs: o.intendedMs }));
   const run = async (step: FixStep): Promise<void> => {
     throwIfAborted(options.signal, 'fix');
     if (step.op !== 'move-keys') return runWave(context, plan, [step]);
@@ -91,7 +97,7 @@ async function walkFixPlan(context: TopologyContext, plan: FixPlan, options: Fix
   });
   for (const wave of plan.finish) await runWave(context, plan, wave);
   if (plan.decisions.length > 0) await context.waitForConvergence(options.signal === undefined ? {} : { signal: options.signal });
-  return report(plan, moved, started);
+  return { ...report(plan, moved, started), restoredNodeTimeouts };
 }
 
 /** Runs a wave's steps: one pipeline per node, all nodes at once; the first refusal is thrown. */
@@ -129,7 +135,7 @@ function address(plan: FixPlan, nodeId: string): string {
   return found;
 }
 
-function report(plan: FixPlan, moved: Map<number, number>, started: number): FixReport {
+function report(plan: FixPlan, moved: Map<number, number>, started: number): Omit<FixReport, 'restoredNodeTimeouts'> {
   const assignedGroups = new Map<string, { nodeId: string; slots: number[]; withKeys: boolean }>();
   for (const decision of plan.decisions) {
     if (decision.cause !== 'uncovered' && decision.cause !== 'unclaimed-mapped') continue;
