@@ -7,9 +7,15 @@ import type { NodePool } from '../net/node-pool';
 /** Queries one node for its view (CLUSTER NODES + CLUSTER INFO, in flight together). */
 export async function queryView(pool: NodePool, address: NodeAddress | string): Promise<NodeView> {
   const client = pool.get(address);
-  const [nodes, clusterInfo] = await Promise.all([client.clusterNodes(), client.clusterInfo()]);
+  const [nodes, clusterInfo, capabilities] = await Promise.all([
+    client.clusterNodes(),
+    client.clusterInfo(),
+    // Once per connection; a server whose INFO is renamed away still has a view, without a version.
+    client.capabilitiesIfKnown(),
+  ]);
   const self = nodes.find((node) => node.myself);
-  return { nodeId: self?.id ?? '', address: client.address, nodes, clusterInfo };
+  const server = capabilities === undefined ? undefined : { kind: capabilities.kind, version: capabilities.version, redisCompatibleVersion: capabilities.redisCompatibleVersion };
+  return { nodeId: self?.id ?? '', address: client.address, nodes, clusterInfo, ...(server === undefined ? {} : { server }) };
 }
 
 /**
