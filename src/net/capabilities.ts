@@ -33,7 +33,7 @@ export interface ServerCapabilities extends ServerInfo {
    * show the slot's migrating / importing marks too.
    */
   replicatesSetSlot: boolean;
-  /** `cluster-allow-replica-migration` (Redis 7.0): a master that loses its last slot becomes a replica of the new owner. */
+  /** `cluster-allow-replica-migration` (Redis 6.2): a master that loses its last slot becomes a replica of the new owner. */
   allowReplicaMigrationConfig: boolean;
   /** `enable-debug-command` and friends (Redis 7.0): DEBUG is refused unless enabled. */
   protectedCommandConfigs: boolean;
@@ -73,7 +73,7 @@ export function capabilitiesOf(server: ServerInfo): ServerCapabilities {
     bindSourceAddr: atLeast('7.0'),
     tls: atLeast('6.0'),
     replicatesSetSlot: server.kind === 'valkey' && compareVersions(server.version, '8.0') >= 0,
-    allowReplicaMigrationConfig: atLeast('7.0'),
+    allowReplicaMigrationConfig: atLeast('6.2'),
     protectedCommandConfigs: atLeast('7.0'),
   };
 }
