@@ -26,7 +26,8 @@ export function valueFor(prefix: string, i: number, size = 32): string {
 export async function clusterDigest(client: Cluster): Promise<{ keys: number; sha256: string }> {
   const masters = await mastersWithSlots(client);
   const password = client.options.redisOptions?.password;
-  const connections = masters.map(({ host, port }) => new Redis({ host, port, lazyConnect: true, ...(password === undefined ? {} : { password }) }));
+  const tls = client.options.redisOptions?.tls;
+  const connections = masters.map(({ host, port }) => new Redis({ host, port, lazyConnect: true, ...(password === undefined ? {} : { password }), ...(tls === undefined ? {} : { tls }) }));
   try {
     // Key names as bytes: a string round trip would merge distinct binary names.
     const keyed: { key: Buffer; node: Redis }[] = [];
@@ -60,8 +61,9 @@ async function mastersWithSlots(client: Cluster): Promise<{ host: string; port: 
   const startup = (client as unknown as { startupNodes: { host: string; port: number }[] }).startupNodes ?? [];
   const candidates = [...client.nodes('all').map((n) => ({ host: n.options.host as string, port: n.options.port as number })), ...startup];
   const password = client.options.redisOptions?.password;
+  const tls = client.options.redisOptions?.tls;
   for (const candidate of candidates) {
-    const probe = new Redis({ host: candidate.host, port: candidate.port, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, ...(password === undefined ? {} : { password }) });
+    const probe = new Redis({ host: candidate.host, port: candidate.port, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, ...(password === undefined ? {} : { password }), ...(tls === undefined ? {} : { tls }) });
     probe.on('error', () => undefined);
     try {
       const lines = String(await probe.call('CLUSTER', 'NODES')).split('\n').filter((l) => l.trim() !== '');
