@@ -33,6 +33,12 @@ export interface ServerCapabilities extends ServerInfo {
    * show the slot's migrating / importing marks too.
    */
   replicatesSetSlot: boolean;
+  /**
+   * The RDB version of its DUMP payloads (Redis 5.0 and 6.x: 9, 7.0: 10, 7.2 and Valkey 8: 11). A
+   * server refuses to RESTORE (so MIGRATE into it fails for) payloads of a higher version: keys move
+   * from older servers to newer ones, not back.
+   */
+  rdbVersion: number;
   /** `cluster-allow-replica-migration` (Redis 6.2): a master that loses its last slot becomes a replica of the new owner. */
   allowReplicaMigrationConfig: boolean;
   /** `enable-debug-command` and friends (Redis 7.0): DEBUG is refused unless enabled. */
@@ -74,6 +80,7 @@ export function capabilitiesOf(server: ServerInfo): ServerCapabilities {
     tls: atLeast('6.0'),
     replicatesSetSlot: server.kind === 'valkey' && compareVersions(server.version, '8.0') >= 0,
     allowReplicaMigrationConfig: atLeast('6.2'),
+    rdbVersion: atLeast('7.2') ? 11 : atLeast('7.0') ? 10 : 9,
     protectedCommandConfigs: atLeast('7.0'),
   };
 }
