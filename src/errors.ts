@@ -63,8 +63,11 @@ export const CLUSTER_OPS_ERROR_CODES = Object.freeze([
   'ERR_PROTECTED_MODE',
   'ERR_REDIS_START',
   'ERR_REPLICA_OF_OTHER_MASTER',
+  'ERR_TLS_REQUIRED',
+  'ERR_TLS_SETUP',
   'ERR_UNKNOWN_NODE',
   'ERR_UNKNOWN_OPTION',
+  'ERR_UNSUPPORTED_BY_SERVER',
 ] as const);
 
 /** The union of {@link CLUSTER_OPS_ERROR_CODES}: what `ClusterOpsError.code` can be. */

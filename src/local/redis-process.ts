@@ -1,7 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { quoteConfigValue } from '../config/render-config';
 import { ClusterOpsError } from '../errors';
+import type { ServerCapabilities } from '../net/capabilities';
 import { trackProcess, untrackProcess } from './process-registry';
 
 export interface RedisProcessSpec {
@@ -11,6 +13,10 @@ export interface RedisProcessSpec {
   dir: string;
   /** Path of the redis-server binary. */
   redisServer: string;
+  /** What that binary supports: only directives it knows are written. @defaultValue Redis 7.0's */
+  capabilities?: ServerCapabilities;
+  /** TLS-only node: `port 0`, `tls-port PORT`, TLS on the cluster bus and for replication, with these files. */
+  tls?: { certFile: string; keyFile: string; caFile: string };
   /** Directives, rendered `name value` one per line, after our defaults. */
   config: Record<string, string | number>;
   /**
@@ -57,11 +63,25 @@ export class RedisProcess {
     return this.stopped && this.running;
   }
 
-  /** The config file we write: loopback-only, cluster-enabled, no persistence unless asked. */
+  /**
+   * The config file we write: loopback-only, cluster-enabled, no persistence unless asked, with only
+   * the directives the server's version knows. Paths are quoted (a temp dir may hold spaces).
+   */
   renderConfig(): string {
-    const { host, port, dir } = this.spec;
+    const { host, port, dir, tls } = this.spec;
+    const knows = this.spec.capabilities ?? { bindSourceAddr: true };
     const directives: Record<string, string | number> = {
-      port,
+      port: tls === undefined ? port : 0,
+      ...(tls === undefined
+        ? {}
+        : {
+            'tls-port': port,
+            'tls-cert-file': quoteConfigValue(tls.certFile),
+            'tls-key-file': quoteConfigValue(tls.keyFile),
+            'tls-ca-cert-file': quoteConfigValue(tls.caFile),
+            'tls-cluster': 'yes',
+            'tls-replication': 'yes',
+          }),
       bind: host,
       'protected-mode': 'no',
       daemonize: 'no',
@@ -69,14 +89,15 @@ export class RedisProcess {
       'cluster-config-file': `nodes-${port}.conf`,
       'cluster-node-timeout': 5000,
       'cluster-announce-ip': host,
-      'bind-source-addr': host,
-      dir,
+      // Redis 7.0+: outgoing links leave from the node's own address (one loopback address per "host").
+      ...(knows.bindSourceAddr ? { 'bind-source-addr': host } : {}),
+      dir: quoteConfigValue(dir),
       dbfilename: `dump-${port}.rdb`,
       appendfilename: `appendonly-${port}.aof`,
       appendonly: 'no',
       save: '""',
-      logfile: this.logFile,
-      pidfile: join(dir, `redis-${port}.pid`),
+      logfile: quoteConfigValue(this.logFile),
+      pidfile: quoteConfigValue(join(dir, `redis-${port}.pid`)),
       loglevel: 'notice',
       ...this.spec.config,
     };

@@ -15,9 +15,12 @@ import { parseInfo } from '../model/info-parser';
 import type { NodeInfo } from '../model/node-info';
 import type { KeyName } from '../model/key-name';
 import type { SlotSet } from '../model/slot-set';
+import { capabilitiesOf, parseServerInfo, type ServerCapabilities } from './capabilities';
 import { CommandHooks } from './command-hooks';
 import { dialAddress, type ResolvedConnectionOptions } from './connection-options';
 import { deniedCommand, isForeignGreeting, printableGreeting, recordGreeting, replyCode } from './reply-classes';
+import { UnsupportedByServerError } from './errors';
+import { explainConnectFailure } from './connect-diagnosis';
 import { describeCommand, scrubSecrets } from './secrets';
 
 export type CommandArg = string | number | Buffer;
@@ -56,6 +59,8 @@ export class NodeClient {
   private opening: Redis | undefined;
   /** The first bytes the current connection received (to name a peer that is not Redis). */
   private greeting: () => Buffer | undefined = () => undefined;
+  /** The capabilities of the server behind one connection: asked once per connection (INFO server). */
+  private serverCapabilities: { redis: Redis; value: Promise<ServerCapabilities> } | undefined;
 
   constructor(
     address: NodeAddress,
@@ -65,6 +70,11 @@ export class NodeClient {
     this.host = address.host;
     this.port = address.port;
     this.address = formatAddress(address);
+  }
+
+  /** The command timeout this client applies when a call does not set its own. */
+  get commandTimeoutMs(): number {
+    return this.options.commandTimeoutMs;
   }
 
   /** Sends any command; replies come back raw (ioredis decoding). */
@@ -89,7 +99,7 @@ export class NodeClient {
       const reply = callOptions.buffer === true ? redis.callBuffer(String(name), ...rest) : redis.call(String(name), ...rest);
       return await Promise.race([reply, timeout]);
     } catch (error) {
-      throw timedOut ?? this.translate(error, args);
+      throw timedOut ?? (await this.explain(this.translate(error, args), error));
     } finally {
       clearTimeout(timer);
     }
@@ -122,10 +132,34 @@ export class NodeClient {
       const replies = (await Promise.race([pipeline.exec(), timeout])) ?? [];
       return replies.map(([error, reply], i) => (error === null ? reply : this.translate(error, commands[i] ?? [])));
     } catch (error) {
-      throw error instanceof ClusterOpsError ? error : this.translate(error, ['PIPELINE']);
+      throw error instanceof ClusterOpsError ? error : await this.explain(this.translate(error, ['PIPELINE']), error);
     } finally {
       clearTimeout(timer);
     }
+  }
+
+  /**
+   * What the server behind this connection is (Redis or Valkey, which version) and supports. Asked
+   * once per connection (`INFO server`) and cached until the connection is replaced.
+   */
+  async capabilities(): Promise<ServerCapabilities> {
+    const redis = await this.connection();
+    if (this.serverCapabilities?.redis !== redis) {
+      const value = this.info('server').then((info) => capabilitiesOf(parseServerInfo(info, `INFO server reply from ${this.address}`)));
+      value.catch(() => {
+        if (this.serverCapabilities?.value === value) this.serverCapabilities = undefined;
+      });
+      this.serverCapabilities = { redis, value };
+    }
+    return this.serverCapabilities.value;
+  }
+
+  /** capabilities(), or undefined when the server refuses INFO (renamed away); connection errors still throw. */
+  async capabilitiesIfKnown(): Promise<ServerCapabilities | undefined> {
+    return this.capabilities().catch((error: unknown) => {
+      if (error instanceof CommandFailedError) return undefined;
+      throw error;
+    });
   }
 
   async ping(): Promise<void> {
@@ -157,14 +191,32 @@ export class NodeClient {
     await this.call(busPort === undefined ? ['CLUSTER', 'MEET', host, port] : ['CLUSTER', 'MEET', host, port, busPort]);
   }
 
+  /** CLUSTER ADDSLOTSRANGE where the server has it (Redis 7.0+), else CLUSTER ADDSLOTS with every slot. */
   async addSlots(slots: SlotSet): Promise<void> {
     if (slots.isEmpty) return;
-    await this.call(['CLUSTER', 'ADDSLOTSRANGE', ...slots.ranges.flatMap(([start, end]) => [start, end])]);
+    await this.call(await this.slotCommand('ADDSLOTS', slots));
   }
 
+  /** CLUSTER DELSLOTSRANGE where the server has it (Redis 7.0+), else CLUSTER DELSLOTS with every slot. */
   async delSlots(slots: SlotSet): Promise<void> {
     if (slots.isEmpty) return;
-    await this.call(['CLUSTER', 'DELSLOTSRANGE', ...slots.ranges.flatMap(([start, end]) => [start, end])]);
+    await this.call(await this.slotCommand('DELSLOTS', slots));
+  }
+
+  /** CLUSTER SHARDS (Redis 7.0+); refused with UnsupportedByServerError before 7.0. */
+  async clusterShards(): Promise<unknown[]> {
+    const capabilities = await this.capabilities();
+    if (!capabilities.clusterShards) {
+      throw new UnsupportedByServerError(this.address, 'CLUSTER SHARDS', capabilities, '7.0', 'Read the topology with CLUSTER NODES (ClusterTopology.refresh()) or CLUSTER SLOTS instead.');
+    }
+    return (await this.call(['CLUSTER', 'SHARDS'])) as unknown[];
+  }
+
+  /** The replicas of a master as this node sees them: CLUSTER REPLICAS (5.0+) or CLUSTER SLAVES. */
+  async clusterReplicas(masterId: string): Promise<NodeInfo[]> {
+    const { clusterReplicasCommand } = await this.capabilities();
+    const lines = (await this.call(['CLUSTER', clusterReplicasCommand, masterId])) as string[];
+    return parseClusterNodes(lines.join('\n'));
   }
 
   async setConfigEpoch(epoch: number): Promise<void> {
@@ -201,8 +253,13 @@ export class NodeClient {
     if (migrateOptions.copy === true) args.push('COPY');
     if (migrateOptions.replace === true) args.push('REPLACE');
     if (this.options.password !== undefined) {
-      if (this.options.username !== undefined) args.push('AUTH2', this.options.username, this.options.password);
-      else args.push('AUTH', this.options.password);
+      if (this.options.username !== undefined) {
+        const capabilities = await this.capabilities();
+        if (!capabilities.aclUsers) {
+          throw new UnsupportedByServerError(this.address, 'MIGRATE AUTH2 (ACL users)', capabilities, '6.0', 'Connect with the requirepass password only (no username), or upgrade the cluster to 6.0+.');
+        }
+        args.push('AUTH2', this.options.username, this.options.password);
+      } else args.push('AUTH', this.options.password);
     }
     args.push('KEYS', ...keys);
     // Our own timeout leaves room for MIGRATE's, so the server's IOERR (clearer) wins.
@@ -298,12 +355,23 @@ export class NodeClient {
       ]).finally(() => clearTimeout(timer));
     } catch (error) {
       redis.disconnect();
-      throw this.translate(error instanceof NodeTimeoutError ? error : (connectError ?? error), ['CONNECT']);
+      throw await this.explain(this.translate(error instanceof NodeTimeoutError ? error : (connectError ?? error), ['CONNECT']), connectError ?? error);
     } finally {
       if (this.opening === redis) this.opening = undefined;
     }
     this.redis = redis;
     return redis;
+  }
+
+  private async slotCommand(name: 'ADDSLOTS' | 'DELSLOTS', slots: SlotSet): Promise<CommandArg[]> {
+    // A server whose INFO is renamed away cannot say its version: ADDSLOTS / DELSLOTS work on every version.
+    if ((await this.capabilitiesIfKnown())?.slotRanges === true) return ['CLUSTER', `${name}RANGE`, ...slots.ranges.flatMap(([start, end]) => [start, end])];
+    return ['CLUSTER', name, ...slots];
+  }
+
+  /** A connection-level failure explained where the evidence allows: TLS needed, ACL users missing. */
+  private async explain(error: ClusterOpsError, raw: unknown): Promise<ClusterOpsError> {
+    return explainConnectFailure(error, raw, { host: this.host, port: this.port, address: this.address, options: this.options });
   }
 
   /**

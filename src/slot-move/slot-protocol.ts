@@ -58,9 +58,21 @@ export async function readMarks(node: NodeClient, timeoutMs?: number): Promise<N
  * every other master side by side.
  *
  * On the target, `SETSLOT NODE` for an IMPORTING slot bumps its config epoch and broadcasts a PONG
- * to the whole cluster: once per slot, that is most of a round's cost. So every slot but the last
- * is closed (`STABLE`) and taken (`NODE`) quietly, and only the last one takes the IMPORTING path:
- * its single epoch bump and broadcast carry the whole round (a PONG lists all the sender's slots).
+ * to the whole cluster: once per slot, that is most of a round's cost. So only the first and the
+ * last slot of a round take that path; the ones between are closed (`STABLE`) and taken (`NODE`)
+ * quietly.
+ * - The first one raises the target's config epoch above every other node's before any slot loses
+ *   its IMPORTING mark. A slot taken quietly is then safe from the source's gossip: until the source
+ *   hears its own SETSLOT NODE it still claims the slot, and a claim with a higher epoch than the
+ *   target's would win the slot back on the target (an IMPORTING slot ignores such claims, a stable
+ *   one does not). Redis runs a pipeline in one event-loop pass, so the window is small there; Valkey
+ *   8 replicates each SETSLOT to the target's replicas and waits for their ack before applying it,
+ *   so gossip runs between the commands and the source won slots back, leaving the target without
+ *   slots everyone else gave it (views that never agree).
+ * - The last one's broadcast carries the whole round (a PONG lists all the sender's slots).
+ * On a server that replicates SETSLOT (Valkey 8), every slot takes the IMPORTING path: each command
+ * costs a round trip to the replicas there, so one command per slot beats two (only the first
+ * bumps the epoch; the rest find it already the highest).
  */
 export async function assignSlots(parties: SlotParties, slots: readonly number[]): Promise<void>;
 /**
@@ -74,22 +86,24 @@ export async function assignSlots(parties: SlotParties, slots: readonly number[]
     const [source, target] = await Promise.all([readMarks(parties.source), readMarks(parties.target)]);
     return { source, target };
   }
-  const quiet = slots.slice(0, -1);
-  const last = slots[slots.length - 1] as number;
-  const commands: CommandArg[][] = quiet.flatMap((slot) => [
-    ['CLUSTER', 'SETSLOT', slot, 'STABLE'],
-    ['CLUSTER', 'SETSLOT', slot, 'NODE', parties.toId],
-  ]);
-  commands.push(['CLUSTER', 'SETSLOT', last, 'NODE', parties.toId]);
+  const [first, ...rest] = slots as [number, ...number[]];
+  const last = rest.pop();
+  const replicated = (await parties.target.capabilitiesIfKnown())?.replicatesSetSlot === true;
+  const commands: CommandArg[][] = [['CLUSTER', 'SETSLOT', first, 'NODE', parties.toId]];
+  for (const slot of rest) {
+    if (!replicated) commands.push(['CLUSTER', 'SETSLOT', slot, 'STABLE']);
+    commands.push(['CLUSTER', 'SETSLOT', slot, 'NODE', parties.toId]);
+  }
+  if (last !== undefined) commands.push(['CLUSTER', 'SETSLOT', last, 'NODE', parties.toId]);
   if (readBack) commands.push(['CLUSTER', 'NODES']);
-  const onTarget = await parties.target.pipeline(commands);
+  const onTarget = await setSlotPipeline(parties.target, commands);
   throwFirst(onTarget);
   const sourceCommands: CommandArg[][] = slots.map((slot) => ['CLUSTER', 'SETSLOT', slot, 'NODE', parties.toId]);
   if (readBack) sourceCommands.push(['CLUSTER', 'NODES']);
   const [onSource] = await Promise.all([
     // A master that gave away its last slot may already have turned into a replica of the new owner
     // (cluster-allow-replica-migration): it learnt the new owner then, so its refusal is fine.
-    parties.source.pipeline(sourceCommands),
+    setSlotPipeline(parties.source, sourceCommands),
     ...parties.others.map((node) => setSlots(node, slots, 'NODE', parties.toId, ['I still hold keys', 'only with masters'])),
   ]);
   throwFirst(onSource, ['only with masters']);
@@ -125,5 +139,16 @@ export async function countKeys(node: NodeClient, slots: readonly number[]): Pro
 /** CLUSTER SETSLOT for many slots in one pipeline; a reply containing one of `tolerated` counts as done. */
 async function setSlots(node: NodeClient, slots: readonly number[], state: SetSlotState, nodeId: string, tolerated: readonly string[] = []): Promise<void> {
   if (slots.length === 0) return;
-  throwFirst(await node.pipeline(slots.map((slot) => ['CLUSTER', 'SETSLOT', slot, state, nodeId])), tolerated);
+  throwFirst(await setSlotPipeline(node, slots.map((slot) => ['CLUSTER', 'SETSLOT', slot, state, nodeId])), tolerated);
+}
+
+/**
+ * Valkey 8 applies a SETSLOT on a master with replicas only once they acked it (a replication round
+ * trip per command, longer on a busy host): its pipelines get time per command, not one command's.
+ */
+const REPLICATED_SETSLOT_MS = 100;
+
+async function setSlotPipeline(node: NodeClient, commands: readonly (readonly CommandArg[])[]): Promise<unknown[]> {
+  const replicated = (await node.capabilitiesIfKnown())?.replicatesSetSlot === true;
+  return node.pipeline(commands, replicated ? { timeoutMs: node.commandTimeoutMs + commands.length * REPLICATED_SETSLOT_MS } : {});
 }

@@ -15,7 +15,12 @@ import type { NodePool } from '../net/node-pool';
 /** Queries one node for its view (CLUSTER NODES + CLUSTER INFO, in flight together). */
 export async function queryView(pool: NodePool, address: NodeAddress | string): Promise<NodeView> {
   const client = pool.get(address);
-  const [nodes, clusterInfo] = await Promise.allSettled([client.clusterNodes(), client.clusterInfo()]);
+  const [nodes, clusterInfo, capabilities] = await Promise.allSettled([
+    client.clusterNodes(),
+    client.clusterInfo(),
+    // Once per connection; a server whose INFO is renamed away still has a view, without a version.
+    client.capabilitiesIfKnown(),
+  ]);
   if (nodes.status === 'rejected' || clusterInfo.status === 'rejected') {
     const denied = [nodes, clusterInfo].flatMap((result) => (result.status === 'rejected' && result.reason instanceof PermissionDeniedError ? [result.reason] : []));
     // Both commands refused: one error that names both, so one ACL SETUSER grants what discovery needs.
@@ -23,7 +28,9 @@ export async function queryView(pool: NodePool, address: NodeAddress | string): 
     throw nodes.status === 'rejected' ? nodes.reason : (clusterInfo as PromiseRejectedResult).reason;
   }
   const self = nodes.value.find((node) => node.myself);
-  return { nodeId: self?.id ?? '', address: client.address, nodes: nodes.value, clusterInfo: clusterInfo.value };
+  const known = capabilities.status === 'fulfilled' ? capabilities.value : undefined;
+  const server = known === undefined ? undefined : { kind: known.kind, version: known.version, redisCompatibleVersion: known.redisCompatibleVersion };
+  return { nodeId: self?.id ?? '', address: client.address, nodes: nodes.value, clusterInfo: clusterInfo.value, ...(server === undefined ? {} : { server }) };
 }
 
 /** Errors that say the SDK is configured wrong for a node, not that the node is down. */

@@ -1,11 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AuthenticationError, ClusterTopology, InvalidArgumentError, LocalCluster, MalformedReplyError, NodePool, NodeUnreachableError, PermissionDeniedError } from '../../src/index';
 import { bulk, startFakeRespServer } from '../helpers/fake-resp-server';
+import { startLocalCluster } from '../helpers/test-cluster';
 
 describe('node connections', () => {
   let local: LocalCluster;
   beforeAll(async () => {
-    local = await LocalCluster.start({ masters: 3, replicasPerMaster: 0 });
+    local = await startLocalCluster({ masters: 3, replicasPerMaster: 0 });
   });
   afterAll(async () => {
     await local?.stop();
