@@ -44,7 +44,7 @@ describe('Doctor on standalone redis-server 7.0 nodes', () => {
 
   beforeAll(async () => {
     // No cluster-announce-ip: a node that has met no one lists itself as ":PORT@CPORT".
-    local = await LocalCluster.start({ masters: 4, replicasPerMaster: 0, create: false, config: { 'cluster-announce-ip': '""', 'enable-protected-configs': 'yes' } });
+    local = await LocalCluster.start({ masters: 4, replicasPerMaster: 0, create: false, nodeTimeoutMs: 500, config: { 'cluster-announce-ip': '""', 'enable-protected-configs': 'yes' } });
   });
   afterAll(async () => {
     for (const topology of topologies) await topology.close();
