@@ -44,7 +44,7 @@ describe('Doctor on standalone redis-server 7.0 nodes', () => {
 
   beforeAll(async () => {
     // No cluster-announce-ip: a node that has met no one lists itself as ":PORT@CPORT".
-    local = await LocalCluster.start({ masters: 4, replicasPerMaster: 0, create: false, nodeTimeoutMs: 500, config: { 'cluster-announce-ip': '""', 'enable-protected-configs': 'yes' } });
+    local = await LocalCluster.start({ masters: 5, replicasPerMaster: 0, create: false, nodeTimeoutMs: 500, config: { 'cluster-announce-ip': '""', 'enable-protected-configs': 'yes' } });
   });
   afterAll(async () => {
     for (const topology of topologies) await topology.close();
@@ -60,6 +60,22 @@ describe('Doctor on standalone redis-server 7.0 nodes', () => {
     // Host checks name the machine they read, which is the nodes' own here (loopback).
     const overcommit = findings.find((f) => f.code === 'overcommit-zero' && f.nodeId === undefined);
     if (readFileSync('/proc/sys/vm/overcommit_memory', 'utf8').trim() === '0') expect(overcommit?.evidence).toMatch(/read on this machine \(.*the one running this program\), where 127\.0\.0\.1:\d+ run/);
+  });
+
+  it('does not judge a remote node by this machine\'s /proc and /sys: says so, and reads the node\'s own startup warnings', async () => {
+    const node = local.nodes[4]!;
+    const announced = `10.255.255.1:${node.port}`;
+    const topology = new ClusterTopology({ seeds: [node], natMap: { [announced]: { host: node.host, port: node.port } } });
+    topologies.push(topology);
+    await topology.pool.get(node.address).configSet('cluster-announce-ip', '10.255.255.1');
+    const blind = await diagnose(topology);
+    expect(blind.find((f) => f.code === 'host-not-inspected')).toMatchObject({ severity: 'info', evidence: expect.stringContaining(`${announced} run on other machines than this one`) });
+    expect(blind.filter((f) => ['thp-enabled', 'overcommit-zero', 'overcommit-strict', 'tcp-backlog-over-somaxconn'].includes(f.code))).toEqual([]);
+    const fromLog = await diagnose(topology, { logFiles: { [announced]: node.logFile } });
+    expect(fromLog.some((f) => f.code === 'host-not-inspected')).toBe(false);
+    if (readFileSync('/proc/sys/vm/overcommit_memory', 'utf8').trim() === '0') {
+      expect(fromLog.find((f) => f.code === 'overcommit-zero')).toMatchObject({ address: announced, evidence: expect.stringMatching(/^at its last start the server logged: .*WARNING Memory overcommit must be enabled/) });
+    }
   });
 
   it.skipIf(!isRoot)('reports a refused fork (BGSAVE and BGREWRITEAOF) from the log and INFO, and that it recovered', async () => {
