@@ -75,7 +75,7 @@ export async function diagnose(topology: TopologyContext, options: DiagnoseOptio
   }
   findings.push(...clusterFindings(checkClusterState(state)));
   for (const candidate of options.candidates ?? []) findings.push(...(await candidateFindings(topology, validateAddress(candidate, 'candidates'))));
-  const merged = dedupe(findings);
+  const merged = foldStartupWarnings(dedupe(findings), new Set(inspected));
   await accountForRenamedFlushall(topology, merged);
   return merged;
 }
@@ -208,6 +208,20 @@ function dedupe(findings: readonly Finding[]): Finding[] {
     if (existing.window === undefined && finding.window !== undefined) existing.window = finding.window;
   }
   return [...seen.values()];
+}
+
+/** A local node's own startup warning about THP or overcommit joins the host-wide finding it repeats. */
+function foldStartupWarnings(findings: Finding[], inspected: ReadonlySet<string>): Finding[] {
+  const dropped = new Set<Finding>();
+  for (const code of ['thp-enabled', 'overcommit-zero'] as const) {
+    const hostWide = findings.find((f) => f.code === code && f.address === undefined);
+    if (hostWide === undefined) continue;
+    const echoes = findings.filter((f) => f.code === code && f.address !== undefined && inspected.has(f.address));
+    if (echoes.length === 0) continue;
+    echoes.forEach((f) => dropped.add(f));
+    hostWide.evidence = `${hostWide.evidence}; the server warned about it at its last start too on ${echoes.map((f) => f.address).join(', ')}`;
+  }
+  return findings.filter((f) => !dropped.has(f));
 }
 
 /**
