@@ -10,7 +10,7 @@ import { parseMemory } from '../config/option-catalog';
 import { checkClusterState } from '../topology/check-rules';
 import type { TopologyContext } from '../topology/topology-context';
 import type { HostEvidence, NodeEvidence } from './evidence';
-import { DEFAULT_DOCTOR_THRESHOLDS, REMEDIES, RUNBOOK_SECTIONS, type DoctorThresholds, type Finding } from './finding';
+import { DEFAULT_DOCTOR_THRESHOLDS, REMEDIES, sectionOf, type DoctorThresholds, type Finding } from './finding';
 import { logFindings } from './log-rules';
 import { clusterFindings, hostFindings, nodeFindings } from './node-rules';
 
@@ -200,7 +200,7 @@ function dedupe(findings: readonly Finding[]): Finding[] {
     const key = `${finding.code}|${finding.nodeId ?? finding.address ?? ''}`;
     const existing = seen.get(key);
     if (existing === undefined) {
-      seen.set(key, { ...finding, section: finding.section ?? RUNBOOK_SECTIONS[finding.code] ?? '' });
+      seen.set(key, { ...finding, section: finding.section ?? sectionOf(finding.code) });
       continue;
     }
     if (!existing.evidence.includes(finding.evidence)) existing.evidence = `${existing.evidence}; ${finding.evidence}`;

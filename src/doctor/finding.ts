@@ -47,7 +47,8 @@ export interface Finding {
   window?: { count: number; first?: string; last?: string };
 }
 
-export const RUNBOOK_SECTIONS: Readonly<Record<FindingCode, string>> = {
+/** The runbook section(s) of each code's remedy (a code without an entry gets its section from its remedy text). */
+export const RUNBOOK_SECTIONS: Readonly<Partial<Record<FindingCode, string>>> = {
   'aof-corrupt': '24.1',
   'stale-cluster-config': '24.2',
   'lack-of-backlog': '24.3',
@@ -136,3 +137,8 @@ export const DEFAULT_DOCTOR_THRESHOLDS: DoctorThresholds = {
   failoverStalls: { count: 3, minutes: 5 },
   forkUsec: 500_000,
 };
+
+/** The section of a code's remedy: its entry, else the leading "24.4:" / "section 4:" of the remedy text. */
+export function sectionOf(code: FindingCode): string {
+  return RUNBOOK_SECTIONS[code] ?? /^(?:sections? )?([\d., and-]+?):/.exec(REMEDIES[code])?.[1]?.trim() ?? '';
+}

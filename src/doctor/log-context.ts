@@ -1,5 +1,5 @@
 import type { NodeEvidence } from './evidence';
-import { REMEDIES, RUNBOOK_SECTIONS, type DoctorThresholds, type Finding, type FindingCode } from './finding';
+import { REMEDIES, sectionOf, type DoctorThresholds, type Finding, type FindingCode } from './finding';
 import { densestBurst, describeBurst, type Burst, type LogEntry } from './log-line';
 
 /** What a log rule sees: one node's parsed log and a way to add findings. */
@@ -31,7 +31,7 @@ export class LogRuleContext {
       address: this.node.address,
       evidence,
       remedy: REMEDIES[code],
-      section: RUNBOOK_SECTIONS[code],
+      section: sectionOf(code),
       ...(window === undefined ? {} : { window }),
     });
   }
@@ -45,7 +45,7 @@ export class LogRuleContext {
       address: this.node.address,
       evidence: `${what}: ${describeBurst(burst)}, last: ${burst.last.raw.trim()}`,
       remedy: REMEDIES[code],
-      section: RUNBOOK_SECTIONS[code],
+      section: sectionOf(code),
       window: { count: burst.count, ...stamps(burst.first, burst.last) },
     });
   }

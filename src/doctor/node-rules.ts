@@ -1,5 +1,5 @@
 import type { CheckReport } from '../topology/check-rules';
-import { DEFAULT_DOCTOR_THRESHOLDS, REMEDIES, RUNBOOK_SECTIONS, type DoctorThresholds, type Finding, type FindingCode } from './finding';
+import { DEFAULT_DOCTOR_THRESHOLDS, REMEDIES, sectionOf, type DoctorThresholds, type Finding, type FindingCode } from './finding';
 import type { HostEvidence, NodeEvidence } from './evidence';
 
 const finding = (code: FindingCode, severity: Finding['severity'], node: Pick<NodeEvidence, 'nodeId' | 'address'> | undefined, evidence: string): Finding => ({
@@ -9,7 +9,7 @@ const finding = (code: FindingCode, severity: Finding['severity'], node: Pick<No
   ...(node === undefined ? {} : { address: node.address }),
   evidence,
   remedy: REMEDIES[code],
-  section: RUNBOOK_SECTIONS[code],
+  section: sectionOf(code),
 });
 
 const number = (info: Record<string, string>, key: string): number | undefined => (info[key] === undefined ? undefined : Number(info[key]));

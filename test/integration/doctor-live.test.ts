@@ -125,6 +125,25 @@ describe('Doctor on standalone redis-server 7.0 nodes', () => {
     await client.configSet('maxmemory', '0');
   });
 
+  it('reports a BGSAVE child killed with signal 9, as the OOM killer does', async () => {
+    const node = local.nodes[2]!; // holds the keys the OOM test wrote
+    const topology = topologyOf(2);
+    const client = topology.pool.get(node.address);
+    await client.configSet('rdb-key-save-delay', '200000'); // 0.2 s per key: the child lives long enough to be killed
+    await client.call(['BGSAVE']);
+    let child = '';
+    await wait(async () => {
+      child = spawnSync('pgrep', ['-P', String(node.pid)], { encoding: 'utf8' }).stdout.trim().split('\n')[0] ?? '';
+      return child !== '';
+    });
+    process.kill(Number(child), 'SIGKILL');
+    await wait(async () => (await client.info('persistence'))['rdb_bgsave_in_progress'] === '0');
+    await client.configSet('rdb-key-save-delay', '0');
+    const findings = await diagnose(topology, { logFiles: logsOf(local) });
+    expect(findings.find((f) => f.code === 'bgsave-killed')).toMatchObject({ severity: 'error', section: '4, 24.6' });
+    expect(findings.find((f) => f.code === 'bgsave-killed')?.evidence).toMatch(/Background saving terminated by signal 9.*the kernel OOM killer/);
+  });
+
   it.skipIf(!isRoot)('reports AOF write errors on a full disk (a 1 MB tmpfs) with the AOF remedy', async () => {
     const mount = mkdtempSync(join(tmpdir(), 'rco-full-'));
     if (spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', mount]).status !== 0) {
