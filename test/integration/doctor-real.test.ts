@@ -43,7 +43,7 @@ describe('Doctor.diagnose on real redis-server processes', () => {
     const found = codes(findings);
     for (const code of ['thp-enabled', 'overcommit-zero', 'tcp-backlog-over-somaxconn', 'full-coverage-required', 'replica-same-host']) expect(found).toContain(code);
     expect(findings.find((f) => f.code === 'full-coverage-required')).toMatchObject({ nodeId: state.masters[0]!.id, remedy: expect.stringContaining('section 7') });
-    expect(findings.find((f) => f.code === 'tcp-backlog-over-somaxconn')?.evidence).toBe('tcp-backlog 511 > net.core.somaxconn 128');
+    expect(findings.find((f) => f.code === 'tcp-backlog-over-somaxconn')?.evidence).toBe(`tcp-backlog 511 > net.core.somaxconn 128 (read on the host tree at ${hostRoot})`);
     await topology.pool.get(state.masters[0]!.address).configSet('cluster-require-full-coverage', 'no');
   });
 
