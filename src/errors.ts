@@ -143,6 +143,24 @@ export class InvalidArgumentError extends ClusterOpsError {
   }
 }
 
+/**
+ * An options object holds a name the SDK does not know (often an ioredis option such as
+ * `maxRetriesPerRequest`), refused instead of silently ignored. Nothing was sent.
+ */
+export class UnknownOptionError extends ClusterOpsError {
+  /** The unknown option's name, with its path (e.g. `from.retryStrategy`). */
+  readonly option: string;
+
+  constructor(option: string, known: readonly string[], hint = '') {
+    super(
+      'ERR_UNKNOWN_OPTION',
+      `Unknown option ${JSON.stringify(option)}: this SDK does not read it (it is not an ioredis client). ${hint === '' ? '' : `${hint} `}Known options here: ${known.join(', ')}.`,
+      { details: { option, known: [...known] } },
+    );
+    this.option = option;
+  }
+}
+
 /** A node id (or address) that the cluster does not know. */
 export class UnknownNodeError extends ClusterOpsError {
   readonly nodeId: string;
