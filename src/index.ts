@@ -28,6 +28,8 @@ export { InvalidPlanError, PlanClusterMismatchError } from './plan/plan-errors';
 export { NodePool } from './net/node-pool';
 export { NodeClient } from './net/node-client';
 export type { ConnectionOptions, NatMap } from './net/connection-options';
+export { parseSeed } from './net/seed';
+export type { Seed, SeedConnection } from './net/seed';
 
 export { ClusterTopology } from './topology/cluster-topology';
 export type { CreateOptions } from './topology/cluster-topology';

@@ -44,10 +44,7 @@ const RETRYABLE = ['MOVED', 'ASK', 'TRYAGAIN', 'CLUSTERDOWN'];
 export class Importer extends EventEmitter<ImporterEvents> {
   async importData(input: ImportOptions): Promise<ImportResult> {
     const options = resolveImportOptions(input);
-    const sourcePool = new NodePool({
-      ...(options.from.password === undefined ? {} : { password: options.from.password }),
-      ...(options.from.username === undefined ? {} : { username: options.from.username }),
-    });
+    const sourcePool = new NodePool(options.source);
     const run: Run = {
       options,
       sourcePool,
