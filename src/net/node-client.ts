@@ -288,6 +288,9 @@ export class NodeClient {
       throw this.translate(connectError ?? error, ['CONNECT']);
     }
     this.redis = redis;
+    // An idle connection must not keep the process alive when a caller forgets close(): every
+    // command in flight holds its own (ref'd) reply timer until it settles.
+    redis.stream?.unref();
     return redis;
   }
 

@@ -130,6 +130,11 @@ export class ClusterTopology extends EventEmitter<ClusterTopologyEvents> impleme
     await this.pool.close();
   }
 
+  /** `await using topology = new ClusterTopology(...)` closes it at the end of the block. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
   /** Seeds first; once the cluster is known, every reachable member too (a seed may have been removed). */
   private seedsForDiscovery(): NodeAddress[] {
     const seeds = [...this.options.seeds, ...this.learnedSeeds];
