@@ -249,6 +249,22 @@ export class CommandFailedError extends ClusterOpsError {
     this.command = command;
     this.reply = reply;
   }
+
+  /**
+   * The error code Redis put first in its reply (`MOVED`, `ASK`, `TRYAGAIN`, `BUSYKEY`, `IOERR`,
+   * `ERR`...): the protocol's own classification, what retries and decisions branch on.
+   */
+  get replyCode(): string {
+    return /^[A-Z][A-Z_-]*/.exec(this.reply)?.[0] ?? '';
+  }
+
+  /**
+   * For MIGRATE: the code of the error the target node answered, which the source relays as
+   * `ERR Target instance replied with error: MOVED ...` (e.g. `MOVED`, `ASK`, `TRYAGAIN`, `BUSYKEY`).
+   */
+  get targetReplyCode(): string | undefined {
+    return /^ERR Target instance replied with error: ([A-Z][A-Z_-]*)/.exec(this.reply)?.[1];
+  }
 }
 
 /** A reply we could not parse (CLUSTER NODES, INFO...). */
