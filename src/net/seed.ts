@@ -88,15 +88,17 @@ export function assertKnownOptions(options: object, known: readonly string[], wh
   }
 }
 
-/** The option names of ConnectionOptions, checked by the compiler against the interface. */
-export const CONNECTION_OPTION_NAMES = Object.keys({
+/** The option names of ConnectionOptions, as keys: `satisfies` makes the compiler demand every one. */
+export const CONNECTION_OPTION_KEYS = {
   password: true,
   username: true,
   tls: true,
   natMap: true,
   connectTimeoutMs: true,
   commandTimeoutMs: true,
-} satisfies Record<keyof ConnectionOptions, true>) as readonly (keyof ConnectionOptions)[];
+} as const satisfies Record<keyof ConnectionOptions, true>;
+
+export const CONNECTION_OPTION_NAMES = Object.keys(CONNECTION_OPTION_KEYS) as readonly (keyof ConnectionOptions)[];
 
 function hidePassword(text: string): string {
   return text.replace(/\/\/([^@/]*)@/, (_, user: string) => `//${user.includes(':') ? `${user.slice(0, user.indexOf(':'))}:***` : '***'}@`);

@@ -1,7 +1,7 @@
 import { InvalidArgumentError } from '../errors';
 import type { NodeAddress } from '../model/address';
 import { resolveConnectionOptions, type ConnectionOptions } from '../net/connection-options';
-import { assertKnownOptions, resolveSeeds, type Seed } from '../net/seed';
+import { assertKnownOptions, CONNECTION_OPTION_KEYS, resolveSeeds, type Seed } from '../net/seed';
 
 export interface ClusterTopologyOptions extends ConnectionOptions {
   /**
@@ -28,12 +28,7 @@ export const DEFAULT_CLUSTER_TOPOLOGY_OPTIONS = {
 export const CLUSTER_TOPOLOGY_OPTION_NAMES = Object.keys({
   seeds: true,
   convergenceTimeoutMs: true,
-  password: true,
-  username: true,
-  tls: true,
-  natMap: true,
-  connectTimeoutMs: true,
-  commandTimeoutMs: true,
+  ...CONNECTION_OPTION_KEYS,
 } satisfies Record<keyof ClusterTopologyOptions, true>);
 
 export type ResolvedClusterTopologyOptions = Omit<ClusterTopologyOptions, 'seeds'> & { seeds: NodeAddress[]; convergenceTimeoutMs: number; connectTimeoutMs: number; commandTimeoutMs: number };

@@ -2,15 +2,8 @@ import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FailoverController, LocalCluster, NodePool } from '../../src/index';
 import { pollUntil } from '../../src/util/poll';
+import { alive } from '../helpers/process-alive';
 
-const alive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 describe('lifecycle: await using, and a forgotten close()', () => {
   let local: LocalCluster;
