@@ -164,6 +164,24 @@ export class InvalidArgumentError extends ClusterOpsError {
   }
 }
 
+/**
+ * An options object holds a name the SDK does not know (often an ioredis option such as
+ * `maxRetriesPerRequest`), refused instead of silently ignored. Nothing was sent.
+ */
+export class UnknownOptionError extends ClusterOpsError {
+  /** The unknown option's name, with its path (e.g. `from.retryStrategy`). */
+  readonly option: string;
+
+  constructor(option: string, known: readonly string[], hint = '') {
+    super(
+      'ERR_UNKNOWN_OPTION',
+      `Unknown option ${JSON.stringify(option)}: this SDK does not read it (it is not an ioredis client). ${hint === '' ? '' : `${hint} `}Known options here: ${known.join(', ')}.`,
+      { details: { option, known: [...known] } },
+    );
+    this.option = option;
+  }
+}
+
 /** A node id (or address) that the cluster does not know. */
 export class UnknownNodeError extends ClusterOpsError {
   readonly nodeId: string;
@@ -319,9 +337,20 @@ export class CommandFailedError extends ClusterOpsError {
     this.reply = reply;
   }
 
-  /** The reply's error code: its first word (`IOERR`, `BUSYKEY`, `ERR`, `ASK`...). */
+  /**
+   * The error code Redis put first in its reply (`MOVED`, `ASK`, `TRYAGAIN`, `BUSYKEY`, `IOERR`,
+   * `ERR`...): the protocol's own classification, what retries and decisions branch on.
+   */
   get replyCode(): string {
-    return this.reply.split(' ', 1)[0] ?? '';
+    return /^[A-Z][A-Z_-]*/.exec(this.reply)?.[0] ?? '';
+  }
+
+  /**
+   * For MIGRATE: the code of the error the target node answered, which the source relays as
+   * `ERR Target instance replied with error: MOVED ...` (e.g. `MOVED`, `ASK`, `TRYAGAIN`, `BUSYKEY`).
+   */
+  get targetReplyCode(): string | undefined {
+    return /^ERR Target instance replied with error: ([A-Z][A-Z_-]*)/.exec(this.reply)?.[1];
   }
 }
 

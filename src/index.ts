@@ -35,6 +35,8 @@ export { capabilitiesOf, parseServerInfo, parseServerVersionLine, describeServer
 export type { ServerCapabilities, ServerInfo, ServerKind } from './net/capabilities';
 export { UnsupportedByServerError, TlsRequiredError } from './net/errors';
 export { probeTls } from './net/connect-diagnosis';
+export { parseSeed } from './net/seed';
+export type { Seed, SeedConnection } from './net/seed';
 
 export { ClusterTopology } from './topology/cluster-topology';
 export type { CreateOptions } from './topology/cluster-topology';

@@ -7,6 +7,9 @@ import {
   LocalCluster,
   SlotMigrator,
   UnknownNodeError,
+  isClusterOpsError,
+  parseMigrationPlan,
+  type ClusterOpsErrorCode,
   type ClusterState,
   type MigrationEndEvent,
   type MigrationPlan,
@@ -33,7 +36,8 @@ async function main(): Promise<void> {
     const [from, to] = state.masters;
     assert(from !== undefined && to !== undefined, 'two masters');
     const plan: MigrationPlan = await migrator.planReshard({ from: from.id, to: to.id, slots: 8 });
-    const result = await migrator.execute(plan);
+    // A plan stored as JSON and read back is checked and runs as the original.
+    const result = await migrator.execute(parseMigrationPlan(JSON.stringify(plan)));
     assert(result.movedSlots === 8, `8 slots moved, saw ${result.movedSlots}`);
     assert(ends.length === 1 && ends[0]?.status === 'done', 'one end event with status done');
     assert(progress.length > 0, 'progress events');
@@ -46,7 +50,9 @@ async function main(): Promise<void> {
     }
     assert(refused instanceof ClusterOpsError, 'a ClusterOpsError for an unknown node');
     assert(refused instanceof UnknownNodeError && refused.code === 'ERR_UNKNOWN_NODE', 'ERR_UNKNOWN_NODE');
-    const code: string = refused.code;
+    assert(isClusterOpsError(refused, 'ERR_UNKNOWN_NODE'), 'brand check with a code');
+    const code: ClusterOpsErrorCode = refused.code;
+    assert(JSON.parse(JSON.stringify(refused)).message === refused.message, 'toJSON keeps the message');
     console.log(`consumer ok: moved ${result.movedSlots} slots, refusal code ${code}`);
   } finally {
     await topology.close();

@@ -1,8 +1,9 @@
 import { Cluster, Redis, type ClusterOptions, type RedisOptions } from 'ioredis';
 import { InvalidArgumentError, NodeUnreachableError } from '../errors';
-import { formatAddress, validateAddress, type NodeAddress } from '../model/address';
+import { formatAddress, type NodeAddress } from '../model/address';
 import { dialAddress, type ConnectionOptions, type NatMap } from '../net/connection-options';
 import { ReplicaRouter } from './replica-router';
+import { resolveSeeds, type Seed } from '../net/seed';
 import { NotAReplicaError } from '../topology/membership/errors';
 import { assertNodeId } from '../topology/membership/membership-options';
 import type { TopologyContext } from '../topology/topology-context';
@@ -76,9 +77,9 @@ class ReplicaReadCluster extends Cluster {
  * An ioredis `Cluster` whose reads go to replicas (READONLY connections) from the first command
  * on, and again soon after a failover; writes go to masters. Replica reads may be slightly stale
  * (asynchronous replication). Pass a ClusterTopology (seeds, credentials, TLS and natMap are taken
- * from it) or seed addresses. The caller quits the client; its replica connections close with it.
+ * from it) or seeds (`{ host, port }`, `'host:port'`, `redis://` / `rediss://` URLs). The caller quits the client; its replica connections close with it.
  */
-export function replicaReadCluster(source: TopologyContext | readonly NodeAddress[], options: ReplicaReadClusterOptions = {}): Cluster {
+export function replicaReadCluster(source: TopologyContext | readonly Seed[], options: ReplicaReadClusterOptions = {}): Cluster {
   if (options === null || typeof options !== 'object') throw new InvalidArgumentError('options', options, 'not an options object', "Pass e.g. { scaleReads: 'slave' }.");
   const scaleReads = options.scaleReads ?? DEFAULT_REPLICA_READ_CLUSTER_OPTIONS.scaleReads;
   if (scaleReads !== 'slave' && scaleReads !== 'all') throw new InvalidArgumentError('scaleReads', scaleReads, "not 'slave' or 'all'", "Pass 'slave' (replicas only) or 'all'.");
@@ -87,8 +88,9 @@ export function replicaReadCluster(source: TopologyContext | readonly NodeAddres
     throw new InvalidArgumentError('replicaRefreshMs', replicaRefreshMs, 'not a number of milliseconds >= 100', 'Pass e.g. replicaRefreshMs: 2000.');
   }
   const fromTopology = !Array.isArray(source);
-  const connection: ReplicaReadClusterOptions = fromTopology ? { ...pickConnection((source as TopologyContext).options), ...pickConnection(options) } : pickConnection(options);
-  const seeds = fromTopology ? topologySeeds(source as TopologyContext) : (source as readonly NodeAddress[]).map((seed, index) => validateAddress(seed, `seeds[${index}]`));
+  const given = fromTopology ? undefined : resolveSeeds(source as readonly Seed[], pickConnection(options));
+  const connection: ReplicaReadClusterOptions = given?.options ?? { ...pickConnection((source as TopologyContext).options), ...pickConnection(options) };
+  const seeds = given?.seeds ?? topologySeeds(source as TopologyContext);
   if (seeds.length === 0) throw new InvalidArgumentError('seeds', [], 'empty', 'Pass at least one node address, or a topology that knows its cluster.');
   const natMap = toIoredisNatMap(connection.natMap);
   const redisOptions: RedisOptions = {

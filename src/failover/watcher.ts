@@ -10,6 +10,8 @@ export interface WatchHandle {
   /** Resolves when the loop ends (stop(), the signal, or the controller's stop()). */
   readonly done: Promise<void>;
   readonly running: boolean;
+  /** `await using watch = controller.watch()` stops it at the end of the block. */
+  [Symbol.asyncDispose](): Promise<void>;
 }
 
 export interface WatchSink {
@@ -68,6 +70,10 @@ export function startWatch(snapshot: () => Promise<ClusterState>, options: { int
 
   return {
     async stop() {
+      controller.abort();
+      await done;
+    },
+    async [Symbol.asyncDispose]() {
       controller.abort();
       await done;
     },

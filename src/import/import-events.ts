@@ -11,6 +11,19 @@ export interface ImportProgressEvent {
   cursor: ImportCursor;
 }
 
+/** A batch is tried again after the target cluster moved a slot under it. */
+export interface ImportRetryEvent {
+  /** The source node whose batch is retried. */
+  source: string;
+  /** The attempt that failed, from 1. */
+  attempt: number;
+  retriesLeft: number;
+  /** The reply code that made it retryable: MOVED, ASK, TRYAGAIN or CLUSTERDOWN. */
+  code: string;
+  /** The target's reply (never holds secrets). */
+  reason: string;
+}
+
 /** Typed events of Importer. */
 export interface ImporterEvents {
   /** The sources were resolved (a standalone node, or each master of a source cluster). */
@@ -18,6 +31,6 @@ export interface ImporterEvents {
   /** After each SCAN batch has been moved. */
   progress: (event: ImportProgressEvent) => void;
   /** A batch is retried because a target slot moved (MOVED / ASK / TRYAGAIN). */
-  retry: (event: { source: string; reason: string }) => void;
+  retry: (event: ImportRetryEvent) => void;
   end: (event: { status: 'done' | 'aborted' | 'failed'; movedKeys: number; skippedKeys: number; elapsedMs: number }) => void;
 }

@@ -1,4 +1,5 @@
 import { EventEmitter } from 'eventemitter3';
+import pRetry from 'p-retry';
 import { CommandFailedError, OperationAbortedError } from '../errors';
 import { formatAddress } from '../model/address';
 import type { ClusterState } from '../model/cluster-state';
@@ -34,7 +35,9 @@ interface Run {
   started: number;
 }
 
-const RETRYABLE = ['MOVED', 'ASK', 'TRYAGAIN', 'CLUSTERDOWN'];
+/** Reply codes after which a batch is retried on a fresh view of the target (a slot moved under it). */
+const RETRYABLE = new Set(['MOVED', 'ASK', 'TRYAGAIN', 'CLUSTERDOWN']);
+const BATCH_RETRIES = 5;
 
 /**
  * Copies or moves every key of a standalone instance, or of every master of another cluster, into
@@ -44,10 +47,7 @@ const RETRYABLE = ['MOVED', 'ASK', 'TRYAGAIN', 'CLUSTERDOWN'];
 export class Importer extends EventEmitter<ImporterEvents> {
   async importData(input: ImportOptions): Promise<ImportResult> {
     const options = resolveImportOptions(input);
-    const sourcePool = new NodePool({
-      ...(options.from.password === undefined ? {} : { password: options.from.password }),
-      ...(options.from.username === undefined ? {} : { username: options.from.username }),
-    });
+    const sourcePool = new NodePool(options.source);
     // The source sends the MIGRATEs into the cluster: its connections are fenced too.
     return options.into.lock.run('import', () => this.importWith(options, sourcePool), { pools: [sourcePool] });
   }
@@ -71,7 +71,7 @@ export class Importer extends EventEmitter<ImporterEvents> {
       this.emit('end', { status: 'done', movedKeys: run.moved, skippedKeys: run.skipped, elapsedMs: Date.now() - run.started });
       return { movedKeys: run.moved, skippedKeys: run.skipped, sources, elapsedMs: Date.now() - run.started, cursor: run.cursor };
     } catch (error) {
-      const aborted = error instanceof OperationAbortedError;
+      const aborted = error instanceof OperationAbortedError || run.options.signal?.aborted === true;
       this.emit('end', { status: aborted ? 'aborted' : 'failed', movedKeys: run.moved, skippedKeys: run.skipped, elapsedMs: Date.now() - run.started });
       if (error instanceof ImportConflictError) throw error;
       throw aborted ? new ImportAbortedError(snapshot(run.cursor), error) : new ImportFailedError(snapshot(run.cursor), error, false);
@@ -117,25 +117,33 @@ export class Importer extends EventEmitter<ImporterEvents> {
 
   /** Moves one SCAN batch: grouped by target owner (and slot for a cluster source, whose MIGRATE must not cross slots). */
   private async moveKeys(run: Run, source: NodeClient, keys: readonly KeyName[]): Promise<void> {
-    for (let attempt = 0; ; attempt++) {
-      const groups = new Map<string, KeyName[]>();
-      for (const key of keys) {
-        const slot = keySlot(key);
-        const owner = run.state.ownerOf(slot);
-        if (owner === undefined) throw new CommandFailedError(formatAddress(run.options.from), 'IMPORT', `slot ${slot} of key ${printableKey(key)} has no owner in the target cluster: run fix() on it first`);
-        const group = run.cluster ? `${owner.address}#${slot}` : owner.address;
-        groups.set(group, [...(groups.get(group) ?? []), key]);
-      }
-      try {
-        await runLimited([...groups], run.options.concurrency, ([group, groupKeys]) => this.migrateGroup(run, source, group.split('#')[0] as string, groupKeys));
-        return;
-      } catch (error) {
-        const reply = error instanceof CommandFailedError ? error.reply : '';
-        if (attempt >= 5 || !RETRYABLE.some((word) => reply.includes(word))) throw error;
-        this.emit('retry', { source: source.address, reason: reply });
+    const codeOf = (error: CommandFailedError): string => error.targetReplyCode ?? error.replyCode;
+    const retryable = (error: unknown): error is CommandFailedError => error instanceof CommandFailedError && RETRYABLE.has(codeOf(error));
+    await pRetry(() => this.moveBatch(run, source, keys), {
+      retries: BATCH_RETRIES,
+      minTimeout: 50,
+      maxTimeout: 1000,
+      ...(run.options.signal === undefined ? {} : { signal: run.options.signal }),
+      shouldRetry: ({ error }) => retryable(error),
+      onFailedAttempt: async ({ error, attemptNumber, retriesLeft }) => {
+        if (!retryable(error) || retriesLeft === 0) return;
+        this.emit('retry', { source: source.address, attempt: attemptNumber, retriesLeft, code: codeOf(error), reason: error.reply });
         run.state = (await run.options.into.waitForConvergence(run.options.signal === undefined ? {} : { signal: run.options.signal })).state;
-      }
+      },
+    });
+  }
+
+  /** One try of a batch, grouped by the owners the current view of the target shows. */
+  private async moveBatch(run: Run, source: NodeClient, keys: readonly KeyName[]): Promise<void> {
+    const groups = new Map<string, KeyName[]>();
+    for (const key of keys) {
+      const slot = keySlot(key);
+      const owner = run.state.ownerOf(slot);
+      if (owner === undefined) throw new CommandFailedError(formatAddress(run.options.from), 'IMPORT', `slot ${slot} of key ${printableKey(key)} has no owner in the target cluster: run fix() on it first`);
+      const group = run.cluster ? `${owner.address}#${slot}` : owner.address;
+      groups.set(group, [...(groups.get(group) ?? []), key]);
     }
+    await runLimited([...groups], run.options.concurrency, ([group, groupKeys]) => this.migrateGroup(run, source, group.split('#')[0] as string, groupKeys));
   }
 
   private async migrateGroup(run: Run, source: NodeClient, target: string, keys: KeyName[]): Promise<void> {

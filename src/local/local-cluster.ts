@@ -230,6 +230,11 @@ export class LocalCluster {
     return this.pool.get(address).myId();
   }
 
+  /** `await using local = await LocalCluster.start()` stops it at the end of the block. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.stop();
+  }
+
   /** Stops every process and removes the directory. Safe to call twice. */
   async stop(): Promise<void> {
     if (this.stopped) return;

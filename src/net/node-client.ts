@@ -360,6 +360,9 @@ export class NodeClient {
       if (this.opening === redis) this.opening = undefined;
     }
     this.redis = redis;
+    // An idle connection must not keep the process alive when a caller forgets close(): every
+    // command in flight holds its own (ref'd) reply timer until it settles.
+    redis.stream?.unref();
     return redis;
   }
 

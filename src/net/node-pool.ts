@@ -34,6 +34,11 @@ export class NodePool {
     await client?.close();
   }
 
+  /** `await using pool = new NodePool(...)` closes every connection at the end of the block. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
   async close(): Promise<void> {
     const clients = [...this.clients.values()];
     this.clients.clear();

@@ -192,4 +192,9 @@ export class ClusterTopology extends EventEmitter<ClusterTopologyEvents> impleme
   private reachableMembers(): NodeAddress[] {
     return (this.lastState?.nodes ?? []).filter((node) => node.reachable && !node.failed && !node.handshake).map((node) => ({ host: node.host, port: node.port }));
   }
+
+  /** `await using topology = new ClusterTopology(...)` closes it at the end of the block. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
 }

@@ -1,11 +1,16 @@
 import { InvalidArgumentError } from '../errors';
-import { validateAddress, type NodeAddress } from '../model/address';
+import type { NodeAddress } from '../model/address';
 import { resolveConnectionOptions, type ConnectionOptions } from '../net/connection-options';
 import type { OperationLockOptions } from '../lock/lock-options';
+import { assertKnownOptions, CONNECTION_OPTION_KEYS, resolveSeeds, type Seed } from '../net/seed';
 
 export interface ClusterTopologyOptions extends ConnectionOptions {
-  /** Addresses to start discovery from; any one reachable member of the cluster is enough. */
-  seeds: NodeAddress[];
+  /**
+   * Addresses to start discovery from; any one reachable member of the cluster is enough. Each is
+   * `{ host, port }`, `'host:port'` or a `redis://` / `rediss://` URL (rediss turns TLS on; a URL's
+   * user and password are used unless `username` / `password` are given).
+   */
+  seeds: readonly Seed[];
   /**
    * How long waitForConvergence() (and every step that waits for the cluster to agree) may take.
    * @defaultValue 30000
@@ -19,7 +24,18 @@ export const DEFAULT_CLUSTER_TOPOLOGY_OPTIONS = {
   convergenceTimeoutMs: 30_000,
 } as const;
 
-export type ResolvedClusterTopologyOptions = ClusterTopologyOptions & { convergenceTimeoutMs: number; connectTimeoutMs: number; commandTimeoutMs: number };
+/**
+ * Every option name ClusterTopology reads: anything else (e.g. an ioredis option) is refused.
+ * `satisfies` makes the compiler demand a new entry here for every new option.
+ */
+export const CLUSTER_TOPOLOGY_OPTION_NAMES = Object.keys({
+  seeds: true,
+  convergenceTimeoutMs: true,
+  lock: true,
+  ...CONNECTION_OPTION_KEYS,
+} satisfies Record<keyof ClusterTopologyOptions, true>);
+
+export type ResolvedClusterTopologyOptions = Omit<ClusterTopologyOptions, 'seeds'> & { seeds: NodeAddress[]; convergenceTimeoutMs: number; connectTimeoutMs: number; commandTimeoutMs: number };
 
 export function resolveTopologyOptions(options: ClusterTopologyOptions): ResolvedClusterTopologyOptions {
   if (options === null || typeof options !== 'object') {
@@ -28,9 +44,10 @@ export function resolveTopologyOptions(options: ClusterTopologyOptions): Resolve
   if (!Array.isArray(options.seeds)) {
     throw new InvalidArgumentError('seeds', options.seeds, 'not an array of addresses', 'Pass seeds: [{ host: "127.0.0.1", port: 6381 }] (empty only for create()).');
   }
-  const seeds = options.seeds.map((seed, index) => validateAddress(seed, `seeds[${index}]`));
+  assertKnownOptions(options, CLUSTER_TOPOLOGY_OPTION_NAMES);
+  const { seeds, options: connection } = resolveSeeds(options.seeds, options);
   const resolved = {
-    ...resolveConnectionOptions(options),
+    ...resolveConnectionOptions(connection),
     seeds,
     convergenceTimeoutMs: options.convergenceTimeoutMs ?? DEFAULT_CLUSTER_TOPOLOGY_OPTIONS.convergenceTimeoutMs,
   };

@@ -3,15 +3,8 @@ import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InvalidArgumentError, LocalCluster, UnknownNodeError } from '../../src/index';
 import { pollUntil } from '../../src/util/poll';
+import { alive } from '../helpers/process-alive';
 
-const alive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 describe('LocalCluster', () => {
   let local: LocalCluster;
