@@ -115,8 +115,10 @@ export class OperationLock extends EventEmitter<OperationLockEvents> {
     const started = Date.now();
     let lease: HeldLease | undefined;
     try {
-      lease = await this.acquire(store, operation, scoped ? 'nodes' : 'cluster');
+      lease = await this.acquire(store, operation);
       const removers = [this.host.pool, ...(scope.pools ?? [])].map((pool) => pool.commandHooks.add((lease as HeldLease).fenceHook));
+      // Announced once the fences are in place: a hook added by a listener runs after the fence.
+      this.emit('lease-acquired', { operation, token: lease.token, fence: lease.fence, replicated: lease.replicated, scope: scoped ? 'nodes' : 'cluster' });
       try {
         return await this.context.run(lease, work);
       } catch (error) {
@@ -164,7 +166,7 @@ export class OperationLock extends EventEmitter<OperationLockEvents> {
     this.defaultStore = undefined;
   }
 
-  private async acquire(store: LeaseStore, operation: string, scope: 'cluster' | 'nodes'): Promise<HeldLease> {
+  private async acquire(store: LeaseStore, operation: string): Promise<HeldLease> {
     const { ttlMs, renewIntervalMs, safetyMarginMs, waitMs } = this.options;
     const key = processKey();
     const holder: LeaseHolder = {
@@ -181,13 +183,12 @@ export class OperationLock extends EventEmitter<OperationLockEvents> {
       const sentAt = performance.now();
       const result = await store.acquire({ token, ttlMs, holder });
       if (result.acquired) {
-        const lease = new HeldLease(store, token, result.fence, operation, { ttlMs, renewIntervalMs, safetyMarginMs }, sentAt, {
+        const lease = new HeldLease(store, token, result.fence, result.replicated, operation, { ttlMs, renewIntervalMs, safetyMarginMs }, sentAt, {
           renewed: (validForMs) => this.emit('lease-renewed', { operation, validForMs }),
           renewFailed: (error) => this.emit('lease-renew-failed', { operation, message: error instanceof Error ? error.message : String(error) }),
           lost: (reason, detail) => this.emit('lease-lost', { operation, reason, detail }),
         });
         lease.startHeartbeat();
-        this.emit('lease-acquired', { operation, token, fence: result.fence, replicated: result.replicated, scope });
         return lease;
       }
       const { current } = result;
