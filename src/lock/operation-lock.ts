@@ -15,7 +15,7 @@ import type { LeaseHolder, LeaseRecord, LeaseStore } from './lease-store';
 import type { OperationLockEvents } from './lock-events';
 import { resolveOperationLockOptions, type OperationLockOptions, type ResolvedOperationLockOptions } from './lock-options';
 import { NodeClaimStore } from './node-claim-store';
-import { holderIsDead, processKey } from './process-identity';
+import { holderIsGone, processKey, trackLiveToken } from './process-identity';
 
 /** What the lock needs from a topology (kept to an interface so the lock layer sits below topology). */
 export interface LockHost {
@@ -131,6 +131,7 @@ export class OperationLock extends EventEmitter<OperationLockEvents> {
       } finally {
         removers.forEach((remove) => remove());
         await lease.release().catch(() => undefined);
+        trackLiveToken(lease.token, false);
         this.emit('lease-released', { operation, heldMs: Date.now() - started });
       }
     } finally {
@@ -189,12 +190,13 @@ export class OperationLock extends EventEmitter<OperationLockEvents> {
           lost: (reason, detail) => this.emit('lease-lost', { operation, reason, detail }),
         });
         lease.startHeartbeat();
+        trackLiveToken(token, true);
         return lease;
       }
       const { current } = result;
-      // A holder that crashed on this machine (killed, OOM) cannot send anything any more: its
-      // lease need not block anyone until it expires.
-      if (holderIsDead(current.holder) && (await store.breakLease(current.token))) {
+      // A holder that crashed on this machine (killed, OOM), or a lease of this process whose
+      // release failed, cannot send anything any more: it need not block anyone until it expires.
+      if (holderIsGone(current.holder, current.token) && (await store.breakLease(current.token))) {
         this.emit('lease-broken', { token: current.token, holder: current.holder, reason: 'holder-dead' });
         continue;
       }
