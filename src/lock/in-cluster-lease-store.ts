@@ -47,7 +47,13 @@ export class InClusterLeaseStore implements LeaseStore {
       return this.acquireClaims(request);
     }
     if (!result.acquired) return result;
-    const claim = await this.claims.read();
+    let claim: LeaseRecord | undefined;
+    try {
+      claim = await this.claims.read();
+    } catch (error) {
+      await this.keyStore.release(request.token).catch(() => undefined);
+      throw error;
+    }
     if (claim !== undefined) {
       await this.keyStore.release(request.token);
       return { acquired: false, current: claim };

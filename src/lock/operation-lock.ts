@@ -182,7 +182,16 @@ export class OperationLock extends EventEmitter<OperationLockEvents> {
     const deadline = performance.now() + waitMs;
     for (;;) {
       const sentAt = performance.now();
-      const result = await store.acquire({ token, ttlMs, holder });
+      // Live from the moment it may exist in the store: another lock of this process must never
+      // take it for a lease left behind.
+      trackLiveToken(token, true);
+      let result: Awaited<ReturnType<LeaseStore['acquire']>>;
+      try {
+        result = await store.acquire({ token, ttlMs, holder });
+      } catch (error) {
+        trackLiveToken(token, false);
+        throw error;
+      }
       if (result.acquired) {
         const lease = new HeldLease(store, token, result.fence, result.replicated, operation, { ttlMs, renewIntervalMs, safetyMarginMs }, sentAt, {
           renewed: (validForMs) => this.emit('lease-renewed', { operation, validForMs }),
@@ -190,9 +199,9 @@ export class OperationLock extends EventEmitter<OperationLockEvents> {
           lost: (reason, detail) => this.emit('lease-lost', { operation, reason, detail }),
         });
         lease.startHeartbeat();
-        trackLiveToken(token, true);
         return lease;
       }
+      trackLiveToken(token, false);
       const { current } = result;
       // A holder that crashed on this machine (killed, OOM), or a lease of this process whose
       // release failed, cannot send anything any more: it need not block anyone until it expires.

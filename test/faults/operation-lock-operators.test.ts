@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClusterTopology, DEFAULT_OPERATION_LOCK_OPTIONS, LeaseLostError, LocalCluster, OperationLockedError, SlotMigrator, keySlot, type MigrationPlan, type OperationLockOptions } from '../../src/index';
 import { clusterDigest, writeKeys } from '../helpers/dataset';
 import { redisCliCheck } from '../helpers/redis-cli';
+import { expectLeaseRenewed } from '../helpers/lease-renewals';
 import { startTestCluster, stopTestCluster } from '../helpers/test-cluster';
 
 const LEASE_KEY = DEFAULT_OPERATION_LOCK_OPTIONS.key;
@@ -206,20 +207,12 @@ describe('the lease on a master that is killed and failed over by the cluster', 
     holder.lock.on('lease-lost', () => lost++);
     try {
       await holder.lock.run('failover-drill', async () => {
-        const token = holder.lock.current?.token;
         const state = await holder.refresh();
         const owner = state.ownerOf(LEASE_SLOT)!;
         const replica = state.replicasOf(owner.id)[0]!;
         await local.killNode(owner.id);
         await expect.poll(async () => (await holder.refresh()).ownerOf(LEASE_SLOT)?.id, { timeout: 30_000, interval: 200 }).toBe(replica.id);
-        let renewed = 0;
-        const count = (): void => {
-          renewed++;
-        };
-        holder.lock.on('lease-renewed', count);
-        await expect.poll(() => renewed, { timeout: 10_000 }).toBeGreaterThan(1);
-        holder.lock.off('lease-renewed', count);
-        expect((await holder.lockHolder())?.token).toBe(token);
+        await expectLeaseRenewed(holder);
         await expect(other.fix()).rejects.toBeInstanceOf(OperationLockedError);
         // Still allowed to change the cluster: forget the dead master under this lease.
         await holder.forgetEverywhere(owner.id);

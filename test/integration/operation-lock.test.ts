@@ -14,6 +14,7 @@ import {
 } from '../../src/index';
 import { clusterDigest, writeKeys } from '../helpers/dataset';
 import { redisCliCheck } from '../helpers/redis-cli';
+import { expectLeaseRenewed } from '../helpers/lease-renewals';
 import { startTestCluster, stopTestCluster } from '../helpers/test-cluster';
 
 const LEASE_KEY = DEFAULT_OPERATION_LOCK_OPTIONS.key;
@@ -218,16 +219,8 @@ describe('operation lock on a real cluster', () => {
     const acquired: boolean[] = [];
     holder.lock.on('lease-acquired', (event) => acquired.push(event.replicated));
     await holder.lock.run('failover-drill', async () => {
-      const token = holder.lock.current?.token;
       await new FailoverController(holder).failover(replica.id);
-      let renewed = 0;
-      const count = (): void => {
-        renewed++;
-      };
-      holder.lock.on('lease-renewed', count);
-      await expect.poll(() => renewed, { timeout: 10_000 }).toBeGreaterThan(1);
-      holder.lock.off('lease-renewed', count);
-      expect((await holder.lockHolder())?.token).toBe(token);
+      await expectLeaseRenewed(holder);
       const second = another();
       await expect(second.fix()).rejects.toBeInstanceOf(OperationLockedError);
     });
