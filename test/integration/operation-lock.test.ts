@@ -30,6 +30,11 @@ function deferred(): { promise: Promise<void>; resolve: () => void } {
   return { promise, resolve };
 }
 
+/** True once the topology's lock reports a lease held by some operation (read from the claims). */
+async function holderHasLease(topology: ClusterTopology): Promise<boolean> {
+  return (await topology.lockHolder()) !== undefined;
+}
+
 /** Calls of the mutating commands on every node, from INFO commandstats (the server's own count). */
 async function mutatingCalls(local: LocalCluster): Promise<number> {
   let total = 0;
@@ -252,9 +257,19 @@ describe('operation lock on a real cluster', () => {
   it('with no master serving the lease slot, fix() holds the lease as node claims and repairs the slot', async () => {
     const state = await topology.refresh();
     const owner = state.ownerOf(LEASE_SLOT)!;
-    // Move the neighbour key out of the way is not needed: DELSLOTS keeps keys; fix() gives the slot back to the node holding them.
+    // A holder that took the lease before (key and claims) must still exclude an operator that can only claim.
+    const holder = another();
+    const gate = deferred();
+    const holding = holder.lock.run('long-job', () => gate.promise);
+    await expect.poll(() => holderHasLease(holder), { timeout: 10_000 }).toBe(true);
+    // DELSLOTS keeps the slot's keys; fix() gives the slot back to the node holding them.
     await Promise.all(state.nodes.map((node) => topology.pool.get(node.address).call(['CLUSTER', 'DELSLOTS', LEASE_SLOT]).catch(() => undefined)));
     await expect.poll(async () => (await topology.refresh()).uncoveredSlots().has(LEASE_SLOT), { timeout: 10_000 }).toBe(true);
+    const refused = await another().fix().catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(OperationLockedError);
+    expect((refused as OperationLockedError).holder.holder.operation).toBe('long-job');
+    gate.resolve();
+    await holding;
     let claimSeen = false;
     const fixer = another();
     fixer.pool.commandHooks.add(async (node, commands) => {
