@@ -15,7 +15,7 @@ import type { LeaseHolder, LeaseRecord, LeaseStore } from './lease-store';
 import type { OperationLockEvents } from './lock-events';
 import { resolveOperationLockOptions, type OperationLockOptions, type ResolvedOperationLockOptions } from './lock-options';
 import { NodeClaimStore } from './node-claim-store';
-import { holderIsDead, processKey } from './process-identity';
+import { holderIsGone, processKey, trackLiveToken } from './process-identity';
 
 /** What the lock needs from a topology (kept to an interface so the lock layer sits below topology). */
 export interface LockHost {
@@ -115,8 +115,10 @@ export class OperationLock extends EventEmitter<OperationLockEvents> {
     const started = Date.now();
     let lease: HeldLease | undefined;
     try {
-      lease = await this.acquire(store, operation, scoped ? 'nodes' : 'cluster');
+      lease = await this.acquire(store, operation);
       const removers = [this.host.pool, ...(scope.pools ?? [])].map((pool) => pool.commandHooks.add((lease as HeldLease).fenceHook));
+      // Announced once the fences are in place: a hook added by a listener runs after the fence.
+      this.emit('lease-acquired', { operation, token: lease.token, fence: lease.fence, replicated: lease.replicated, scope: scoped ? 'nodes' : 'cluster' });
       try {
         return await this.context.run(lease, work);
       } catch (error) {
@@ -129,6 +131,7 @@ export class OperationLock extends EventEmitter<OperationLockEvents> {
       } finally {
         removers.forEach((remove) => remove());
         await lease.release().catch(() => undefined);
+        trackLiveToken(lease.token, false);
         this.emit('lease-released', { operation, heldMs: Date.now() - started });
       }
     } finally {
@@ -164,7 +167,7 @@ export class OperationLock extends EventEmitter<OperationLockEvents> {
     this.defaultStore = undefined;
   }
 
-  private async acquire(store: LeaseStore, operation: string, scope: 'cluster' | 'nodes'): Promise<HeldLease> {
+  private async acquire(store: LeaseStore, operation: string): Promise<HeldLease> {
     const { ttlMs, renewIntervalMs, safetyMarginMs, waitMs } = this.options;
     const key = processKey();
     const holder: LeaseHolder = {
@@ -179,21 +182,30 @@ export class OperationLock extends EventEmitter<OperationLockEvents> {
     const deadline = performance.now() + waitMs;
     for (;;) {
       const sentAt = performance.now();
-      const result = await store.acquire({ token, ttlMs, holder });
+      // Live from the moment it may exist in the store: another lock of this process must never
+      // take it for a lease left behind.
+      trackLiveToken(token, true);
+      let result: Awaited<ReturnType<LeaseStore['acquire']>>;
+      try {
+        result = await store.acquire({ token, ttlMs, holder });
+      } catch (error) {
+        trackLiveToken(token, false);
+        throw error;
+      }
       if (result.acquired) {
-        const lease = new HeldLease(store, token, result.fence, operation, { ttlMs, renewIntervalMs, safetyMarginMs }, sentAt, {
+        const lease = new HeldLease(store, token, result.fence, result.replicated, operation, { ttlMs, renewIntervalMs, safetyMarginMs }, sentAt, {
           renewed: (validForMs) => this.emit('lease-renewed', { operation, validForMs }),
           renewFailed: (error) => this.emit('lease-renew-failed', { operation, message: error instanceof Error ? error.message : String(error) }),
           lost: (reason, detail) => this.emit('lease-lost', { operation, reason, detail }),
         });
         lease.startHeartbeat();
-        this.emit('lease-acquired', { operation, token, fence: result.fence, replicated: result.replicated, scope });
         return lease;
       }
+      trackLiveToken(token, false);
       const { current } = result;
-      // A holder that crashed on this machine (killed, OOM) cannot send anything any more: its
-      // lease need not block anyone until it expires.
-      if (holderIsDead(current.holder) && (await store.breakLease(current.token))) {
+      // A holder that crashed on this machine (killed, OOM), or a lease of this process whose
+      // release failed, cannot send anything any more: it need not block anyone until it expires.
+      if (holderIsGone(current.holder, current.token) && (await store.breakLease(current.token))) {
         this.emit('lease-broken', { token: current.token, holder: current.holder, reason: 'holder-dead' });
         continue;
       }

@@ -144,6 +144,23 @@ describe('OperationLock', () => {
     await pool.close();
   });
 
+  it('a lease of this process whose release failed does not block the next operation until it expires', async () => {
+    const store = new MemoryLeaseStore();
+    const { lock } = lockWith(store);
+    const release = store.release.bind(store);
+    store.release = async () => {
+      throw new Error('the lease master died just now');
+    };
+    await lock.run('failover', async () => undefined);
+    expect(store.record).toBeDefined(); // left behind, nobody holds it
+    store.release = release;
+    const broken: string[] = [];
+    lock.on('lease-broken', (event) => broken.push(event.reason));
+    await lock.run('fix', async () => undefined);
+    expect(broken).toEqual(['holder-dead']);
+    expect(store.record).toBeUndefined();
+  });
+
   it('unsafeDisableLock runs without touching the store', async () => {
     const store = new MemoryLeaseStore();
     const { lock } = lockWith(store, { unsafeDisableLock: true });
