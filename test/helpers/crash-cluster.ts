@@ -94,12 +94,14 @@ export async function waitFor<T>(what: string, probe: () => Promise<T | undefine
   }
 }
 
-/** Waits until a live master other than the victim serves every slot the victim served (the cluster's own failover). */
+/** Waits until a live master other than the victim claims every slot the victim served (the cluster's own failover). */
 export async function waitForFailover(topology: ClusterTopology, victimId: string, victimSlots: readonly number[]): Promise<ClusterState> {
   return waitFor(`the failover of ${victimId.slice(0, 8)}`, async () => {
     const state = await topology.refresh();
     const ok = victimSlots.every((slot) => state.masters.some((m) => m.id !== victimId && m.reachable && !m.failed && m.slots.has(slot)));
-    return ok && state.views.every((view) => view.clusterInfo['cluster_state'] === 'ok') ? state : undefined;
+    // Not every view need say cluster_state:ok: a node IMPORTING a slot of the victim ignores the new
+    // owner's claim and keeps seeing that slot on a failed node until fix() closes the mark.
+    return ok ? state : undefined;
   });
 }
 
