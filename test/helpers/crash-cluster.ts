@@ -79,7 +79,7 @@ export async function writeSlotKeys(client: import('ioredis').Cluster, slots: re
 }
 
 /** Polls until `done` holds (or throws naming `what` after `timeoutMs`). */
-export async function waitFor<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 60_000): Promise<T> {
+export async function waitFor<T>(what: string | (() => string), probe: () => Promise<T | undefined | false>, timeoutMs = 60_000): Promise<T> {
   const started = Date.now();
   let last: unknown;
   for (;;) {
@@ -89,15 +89,17 @@ export async function waitFor<T>(what: string, probe: () => Promise<T | undefine
     } catch (error) {
       last = error;
     }
-    if (Date.now() - started > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last instanceof Error ? ` (last error: ${last.message})` : ''}`);
+    if (Date.now() - started > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${typeof what === 'string' ? what : what()}${last instanceof Error ? ` (last error: ${last.message})` : ''}`);
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
 }
 
 /** Waits until a live master other than the victim claims every slot the victim served (the cluster's own failover). */
 export async function waitForFailover(topology: ClusterTopology, victimId: string, victimSlots: readonly number[]): Promise<ClusterState> {
-  return waitFor(`the failover of ${victimId.slice(0, 8)}`, async () => {
+  let last: ClusterState | undefined;
+  return waitFor(() => `the failover of ${victimId.slice(0, 8)} (last seen: ${last === undefined ? '-' : summarize(last)})`, async () => {
     const state = await topology.refresh();
+    last = state;
     const ok = victimSlots.every((slot) => state.masters.some((m) => m.id !== victimId && m.reachable && !m.failed && m.slots.has(slot)));
     // Not every view need say cluster_state:ok: a node IMPORTING a slot of the victim ignores the new
     // owner's claim and keeps seeing that slot on a failed node until fix() closes the mark.
@@ -107,8 +109,10 @@ export async function waitForFailover(topology: ClusterTopology, victimId: strin
 
 /** Waits until every node answers, none is flagged fail or PFAIL, every view agrees and says cluster_state:ok. */
 export async function waitForHealthy(topology: ClusterTopology, expectedNodes: number): Promise<ClusterState> {
-  return waitFor('a healthy, agreed cluster', async () => {
+  let last: ClusterState | undefined;
+  return waitFor(() => `a healthy, agreed cluster (last seen: ${last === undefined ? '-' : summarize(last)})`, async () => {
     const state = await topology.refresh();
+    last = state;
     if (state.views.length < expectedNodes || state.nodes.some((n) => n.failed || n.suspected || !n.reachable)) return undefined;
     if (findDisagreements(state.views, { requireStateOk: true }).length > 0) return undefined;
     return state;
@@ -126,4 +130,29 @@ export async function cleanAndIntact(local: LocalCluster, topology: ClusterTopol
   if (plan.decisions.length > 0) problems.push(`planFix still finds ${plan.decisions.length} slot(s) to repair: ${JSON.stringify(plan.decisions.slice(0, 3))}`);
   problems.push(...compareSnapshots(before, await snapshotKeys(topology)).slice(0, 20));
   return problems;
+}
+
+/** One line per node: address, role, flags, slot count, marks, and what each view says of cluster_state. */
+export function summarize(state: ClusterState): string {
+  const nodes = state.nodes.map((n) => `${n.address} ${n.role}${n.failed ? ' fail' : ''}${n.suspected ? ' pfail' : ''}${n.reachable ? '' : ' unreachable'} e${n.configEpoch} ${n.slots.size} slots${n.migrating.length + n.importing.length > 0 ? ` ${n.migrating.length}m/${n.importing.length}i` : ''}`);
+  return `${nodes.join('; ')} | states ${state.views.map((v) => v.clusterInfo['cluster_state']).join(',')}`;
+}
+
+/**
+ * Gives every slot-owning master a replica again, taking one from a master that has two, or an
+ * empty master (a node that came back after its failover may follow another master): the next
+ * crash point needs a replica to fail over to.
+ */
+export async function restoreReplicas(topology: ClusterTopology): Promise<void> {
+  const state = await topology.refresh();
+  const spare = [
+    ...state.masters.filter((m) => m.slots.size === 0 && !m.failed && m.reachable),
+    ...state.masters.flatMap((m) => state.replicasOf(m.id).filter((r) => !r.failed).slice(1)),
+  ];
+  for (const master of state.masters.filter((m) => m.slots.size > 0 && !m.failed)) {
+    if (state.replicasOf(master.id).some((r) => !r.failed)) continue;
+    const replica = spare.shift();
+    if (replica === undefined) return;
+    await topology.replicate(replica.id, master.id);
+  }
 }

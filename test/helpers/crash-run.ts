@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Cluster } from 'ioredis';
 import { ClusterTopology, SlotMigrator, type ClusterNode, type FixReport, type LocalCluster, type MigrationPlan, type SlotMigratorOptions } from '../../src/index';
-import { cleanAndIntact, snapshotKeys, waitForFailover, waitForHealthy, writeSlotKeys } from './crash-cluster';
+import { cleanAndIntact, restoreReplicas, snapshotKeys, summarize, waitForFailover, waitForHealthy, writeSlotKeys } from './crash-cluster';
 import { crashAfterStep, describeStep, type MoveEnds, type ProtocolStep } from './crash-steps';
 
 /** How the operation is stopped at the crash point. */
@@ -44,7 +44,8 @@ const used = new Set<number>();
 /** Picks a source and target (rotating with `round`) and fresh slots of the source for one crash point. */
 async function preparePoint(cluster: CrashCluster, shape: CrashShape, round: number): Promise<{ source: ClusterNode; target: ClusterNode; keyed: number[]; empty: number[] }> {
   const state = await waitForHealthy(cluster.topology, cluster.local.nodes.length);
-  const masters = state.masters.filter((m) => m.slots.size > 0).sort((a, b) => (a.id < b.id ? -1 : 1));
+  const masters = state.masters.filter((m) => m.slots.size > 100).sort((a, b) => (a.id < b.id ? -1 : 1));
+  if (masters.length < 2) throw new Error(`fewer than two masters with slots to move between: ${summarize(state)}`);
   const source = masters[round % masters.length] as ClusterNode;
   const target = masters[(round + 1) % masters.length] as ClusterNode;
   const candidates = source.slots.toArray().filter((slot) => !used.has(slot));
@@ -136,6 +137,18 @@ export async function runCrashPoint(cluster: CrashCluster, mode: CrashMode, poin
     await topology.pool.drop(victim.address);
   }
   await waitForHealthy(topology, local.nodes.length);
+  if (victim !== undefined && crashedAfter !== undefined && problems.length === 0) {
+    // The victim came back with its old nodes.conf (its marks, maybe a slot it had just claimed): what it
+    // brings is one more state fix() must repair.
+    try {
+      const again = await topology.fix();
+      if (again.decisions.length > 0) fix = { ...(fix as NonNullable<typeof fix>), decisions: [...(fix?.decisions ?? []), ...again.decisions], movedKeys: (fix?.movedKeys ?? 0) + again.movedKeys };
+    } catch (error) {
+      problems.push(`fix() after the node came back failed: ${(error as Error).message}`);
+    }
+    await restoreReplicas(topology);
+    await waitForHealthy(topology, local.nodes.length);
+  }
   let resumed: CrashOutcome['resumed'] = 'nothing-left';
   if (problems.length === 0) {
     try {

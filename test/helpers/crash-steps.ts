@@ -57,16 +57,17 @@ export function crashAfterStep(after: number, ends: MoveEnds, crash: (last: Prot
 }
 
 /**
- * The points worth a (slow) node crash in CI: the last step of each run of same-kind steps, and
+ * The points worth a (slow) node crash in CI: the last step of each kind (so after the slot's
+ * IMPORTING, MIGRATING, last MIGRATE batch, and SETSLOT NODE on target, source and others) and
  * the first MIGRATE batch. The randomized sweep and the process-kill cases use every step.
  */
 export function distinctPoints(steps: readonly ProtocolStep[]): number[] {
   const points = new Set<number>();
-  steps.forEach((step, i) => {
-    const next = steps[i + 1];
-    if (next === undefined || next.kind !== step.kind) points.add(step.index);
-    if (step.kind === 'migrate' && steps[i - 1]?.kind !== 'migrate') points.add(step.index);
-  });
+  const lastOfKind = new Map<StepKind, number>();
+  for (const step of steps) lastOfKind.set(step.kind, step.index);
+  for (const index of lastOfKind.values()) points.add(index);
+  const firstMigrate = steps.find((step) => step.kind === 'migrate');
+  if (firstMigrate !== undefined) points.add(firstMigrate.index);
   return [...points].sort((a, b) => a - b);
 }
 

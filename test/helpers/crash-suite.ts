@@ -24,11 +24,26 @@ export function crashSuite(mode: CrashMode, every: boolean): void {
       expect(steps.map((s) => s.kind)).toEqual(expect.arrayContaining(['setslot-importing', 'setslot-migrating', 'migrate', 'setslot-node-target', 'setslot-node-source', 'setslot-node-other']));
       const points = every || process.env['CRASH_POINTS'] === 'all' ? steps.map((s) => s.index) : distinctPoints(steps);
       const outcomes: CrashOutcome[] = [];
-      for (const point of points) outcomes.push(await runCrashPoint(cluster, mode, point));
-      const table = outcomes.map((o) => `${o.point}\t${o.crashedAfter ?? 'no crash'}\t${(o.fix?.decisions ?? []).map((d) => `${d.slot}:${d.action}/${d.cause}`).join(' ') || '-'}\t${o.resumed}\t${o.problems.length === 0 ? 'ok' : o.problems.join('; ')}`);
+      for (const point of points) {
+        try {
+          outcomes.push(await runCrashPoint(cluster, mode, point));
+        } catch (error) {
+          // The harness itself could not go on (the cluster did not recover): report it and stop.
+          outcomes.push({ mode, point, resumed: 'nothing-left', problems: [`harness: ${(error as Error).message}`], steps: [], crashedAfter: 'unknown' });
+          break;
+        }
+      }
+      const table = outcomes.map((o) => `${o.point}\t${o.crashedAfter ?? 'no crash'}\t${decisionSummary(o)}\t${o.resumed}\t${o.problems.length === 0 ? 'ok' : o.problems.join('; ')}`);
       console.log(`${mode}: ${steps.length} steps\n${table.join('\n')}`);
       expect(outcomes.filter((o) => o.crashedAfter === undefined).map((o) => o.point)).toEqual([]);
       expect(outcomes.filter((o) => o.problems.length > 0).map((o) => ({ point: o.point, after: o.crashedAfter, problems: o.problems }))).toEqual([]);
     }, 900_000);
   });
+}
+
+/** The fix decisions of an outcome, counted by action and cause. */
+function decisionSummary(outcome: CrashOutcome): string {
+  const counts = new Map<string, number>();
+  for (const d of outcome.fix?.decisions ?? []) counts.set(`${d.action}/${d.cause}`, (counts.get(`${d.action}/${d.cause}`) ?? 0) + 1);
+  return [...counts].map(([what, n]) => `${n}x ${what}`).join(', ') || '-';
 }
