@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Cluster } from 'ioredis';
-import { ClusterTopology, SlotMigrator, type ClusterNode, type FixReport, type LocalCluster, type MigrationPlan, type SlotMigratorOptions } from '../../src/index';
+import { ClusterTopology, PlanError, SlotMigrator, type ClusterNode, type FixReport, type LocalCluster, type MigrationPlan, type SlotMigratorOptions } from '../../src/index';
 import { cleanAndIntact, restoreReplicas, snapshotKeys, summarize, waitForFailover, waitForHealthy, writeSlotKeys } from './crash-cluster';
 import { crashAfterStep, describeStep, type MoveEnds, type ProtocolStep } from './crash-steps';
 
@@ -163,12 +163,19 @@ export async function runCrashPoint(cluster: CrashCluster, mode: CrashMode, poin
 
 /** Resumes the old plan when its source and target are still masters, else plans the rest anew towards the target's successor. */
 async function resume(topology: ClusterTopology, plan: MigrationPlan, target: ClusterNode, slots: number[]): Promise<CrashOutcome['resumed']> {
-  const state = await topology.refresh();
+  let state = (await topology.waitForConvergence()).state;
   const move = plan.moves[0] as MigrationPlan['moves'][number];
   const stillMasters = [move.from, move.to].every((id) => state.node(id)?.role === 'master' && state.node(id)?.reachable === true);
   if (stillMasters) {
-    await new SlotMigrator(topology).execute(plan);
-    return 'old-plan';
+    try {
+      await new SlotMigrator(topology).execute(plan);
+      return 'old-plan';
+    } catch (error) {
+      // fix() may have given a slot to a third master (e.g. the promoted replica that held its keys):
+      // the old plan no longer fits, a new one does.
+      if (!(error instanceof PlanError)) throw error;
+      state = (await topology.waitForConvergence()).state;
+    }
   }
   const heir = state.node(target.id)?.role === 'master' ? state.node(target.id) : state.masters.find((m) => m.slots.has(target.slots.ranges[0]?.[0] ?? -1));
   if (heir === undefined) throw new Error(`no master serves the target's old slots any more`);
