@@ -37,6 +37,8 @@ export interface CrashOutcome {
   /** Empty when the cluster ended clean with every key intact. */
   problems: string[];
   steps: ProtocolStep[];
+  /** Milliseconds per phase: prepare, crash, failover, fix, return, resume, verify. */
+  timings?: Record<string, number>;
 }
 
 const used = new Set<number>();
@@ -79,9 +81,16 @@ export async function calibrate(cluster: CrashCluster, shape: CrashShape = SMALL
 /** Stops a small reshard after `point` protocol steps in the given way, repairs with fix(), resumes, and checks everything. */
 export async function runCrashPoint(cluster: CrashCluster, mode: CrashMode, point: number, shape: CrashShape = SMALL_SHAPE, round = point): Promise<CrashOutcome> {
   const { local, topology, client } = cluster;
+  const timings: Record<string, number> = {};
+  let phaseStart = Date.now();
+  const phase = (name: string): void => {
+    timings[name] = Date.now() - phaseStart;
+    phaseStart = Date.now();
+  };
   const { source, target, keyed, empty } = await preparePoint(cluster, shape, round);
   await writeSlotKeys(client, keyed, shape.keysPerSlot, `${mode}-${point}-${round}`);
   const before = await snapshotKeys(topology);
+  phase('prepare');
   const plan = await new SlotMigrator(topology).planReshard({ from: source.id, to: target.id, slots: [...keyed, ...empty] });
   const ends: MoveEnds = { source: source.address, target: target.address };
   const victim = mode.startsWith('source') ? source : mode.startsWith('target') ? target : undefined;
@@ -119,11 +128,13 @@ export async function runCrashPoint(cluster: CrashCluster, mode: CrashMode, poin
     steps = crash.steps;
   }
 
+  phase('crash');
   if (victim !== undefined && crashedAfter !== undefined) {
     await topology.pool.drop(victim.address);
     if (mode.endsWith('kill')) await waitForFailover(topology, victim.id, victim.slots.toArray());
     else await waitForHealthy(topology, local.nodes.length);
   }
+  phase('failover');
   let fix: CrashOutcome['fix'];
   const problems: string[] = [];
   try {
@@ -132,6 +143,7 @@ export async function runCrashPoint(cluster: CrashCluster, mode: CrashMode, poin
   } catch (error) {
     problems.push(`fix() failed: ${(error as Error).message}`);
   }
+  phase('fix');
   if (victim !== undefined && mode.endsWith('kill') && crashedAfter !== undefined) {
     await local.restartNode(victim.address);
     await topology.pool.drop(victim.address);
@@ -149,6 +161,7 @@ export async function runCrashPoint(cluster: CrashCluster, mode: CrashMode, poin
     await restoreReplicas(topology);
     await waitForHealthy(topology, local.nodes.length);
   }
+  phase('return');
   let resumed: CrashOutcome['resumed'] = 'nothing-left';
   if (problems.length === 0) {
     try {
@@ -157,8 +170,10 @@ export async function runCrashPoint(cluster: CrashCluster, mode: CrashMode, poin
       problems.push(`resume failed: ${(error as Error).message}`);
     }
   }
+  phase('resume');
   problems.push(...(await cleanAndIntact(local, topology, before)));
-  return { mode, point, ...(crashedAfter === undefined ? {} : { crashedAfter }), ...(fix === undefined ? {} : { fix }), resumed, problems, steps };
+  phase('verify');
+  return { timings, mode, point, ...(crashedAfter === undefined ? {} : { crashedAfter }), ...(fix === undefined ? {} : { fix }), resumed, problems, steps };
 }
 
 /** Resumes the old plan when its source and target are still masters, else plans the rest anew towards the target's successor. */

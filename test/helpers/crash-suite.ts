@@ -33,7 +33,7 @@ export function crashSuite(mode: CrashMode, every: boolean): void {
           break;
         }
       }
-      const table = outcomes.map((o) => `${o.point}\t${o.crashedAfter ?? 'no crash'}\t${decisionSummary(o)}\t${o.resumed}\t${o.problems.length === 0 ? 'ok' : o.problems.join('; ')}`);
+      const table = outcomes.map((o) => `${o.point}\t${o.crashedAfter ?? 'no crash'}\t${decisionSummary(o)}\t${o.resumed}\t${Object.entries(o.timings ?? {}).map(([k, v]) => `${k} ${v}`).join(' ')}\t${o.problems.length === 0 ? 'ok' : o.problems.join('; ')}`);
       console.log(`${mode}: ${steps.length} steps\n${table.join('\n')}`);
       expect(outcomes.filter((o) => o.crashedAfter === undefined).map((o) => o.point)).toEqual([]);
       expect(outcomes.filter((o) => o.problems.length > 0).map((o) => ({ point: o.point, after: o.crashedAfter, problems: o.problems }))).toEqual([]);
