@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -141,10 +141,13 @@ describe('Doctor.diagnose on real redis-server processes', () => {
     const replica = state.replicas[0]!;
     const node = local.nodes.find((n) => n.address === replica.address)!;
     await local.killNode(replica.id, 'SIGKILL');
+    // Redis 7.0+ keeps a multi-part AOF in appendonlydir/; before, one file in dir.
     const aofDir = join(node.dir, 'appendonlydir');
-    const incr = readdirSync(aofDir).find((f) => f.endsWith('.incr.aof')) ?? readdirSync(aofDir).find((f) => f.endsWith('.aof'))!;
-    const text = readFileSync(join(aofDir, incr));
-    writeFileSync(join(aofDir, incr), Buffer.concat([Buffer.from('*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$1\r\nv\r\ngarbage-not-resp\r\n'), text]));
+    const aofFile = existsSync(aofDir)
+      ? join(aofDir, readdirSync(aofDir).find((f) => f.endsWith('.incr.aof')) ?? readdirSync(aofDir).find((f) => f.endsWith('.aof'))!)
+      : join(node.dir, `appendonly-${node.port}.aof`);
+    const text = readFileSync(aofFile);
+    writeFileSync(aofFile, Buffer.concat([Buffer.from('*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$1\r\nv\r\ngarbage-not-resp\r\n'), text]));
     await expect(local.restartNode(replica.address)).rejects.toThrow();
     await pollUntil(async () => ({ done: (await topology.refresh()).node(replica.id)?.failed === true }), { timeoutMs: 20_000, operation: 'test' });
     const findings = await diagnose(topology, { logFiles: logsOf(local) });
