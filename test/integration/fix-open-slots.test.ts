@@ -57,7 +57,11 @@ describe('ClusterTopology.fix closes whatever a crash left open, never losing a 
     const half = await src().getKeysInSlot(slot, 25);
     await src().migrate({ host: other.host, port: other.port }, half, { timeoutMs: 5000 });
     const report = await topology.fix();
-    expect(report.openSlots[0]).toMatchObject({ slot, owner: other.id, action: 'finished-migration' });
+    // Valkey 8 lets the source drop its MIGRATING mark itself once it hears the new owner's epoch: the
+    // slot may be closed before fix() looks. Redis keeps the mark until told.
+    if (report.openSlots.length > 0 || testServerInfo().kind !== 'valkey') {
+      expect(report.openSlots[0]).toMatchObject({ slot, owner: other.id, action: 'finished-migration' });
+    }
     expect((await topology.refresh()).ownerOf(slot)?.id).toBe(other.id);
     await healthy(before);
   });
@@ -69,7 +73,11 @@ describe('ClusterTopology.fix closes whatever a crash left open, never losing a 
     await src().migrate({ host: other.host, port: other.port }, await src().getKeysInSlot(slot, 1000), { timeoutMs: 5000 });
     await dst().setSlot(slot, 'NODE', other.id); // the target takes the slot with a new epoch; the crash comes before the source hears of it
     const report = await topology.fix();
-    expect(report.openSlots[0]).toMatchObject({ slot, owner: other.id, action: 'finished-migration' });
+    // Valkey 8 lets the source drop its MIGRATING mark itself once it hears the new owner's epoch: the
+    // slot may be closed before fix() looks. Redis keeps the mark until told.
+    if (report.openSlots.length > 0 || testServerInfo().kind !== 'valkey') {
+      expect(report.openSlots[0]).toMatchObject({ slot, owner: other.id, action: 'finished-migration' });
+    }
     expect((await topology.refresh()).ownerOf(slot)?.id).toBe(other.id);
     await healthy(before);
   });
@@ -122,7 +130,7 @@ describe('ClusterTopology.fix closes whatever a crash left open, never losing a 
 });
 
 import { SlotSet } from '../../src/index';
-import { startTestCluster, stopTestCluster } from '../helpers/test-cluster';
+import { startTestCluster, stopTestCluster, testServerInfo } from '../helpers/test-cluster';
 function keySlotSet(slot: number): SlotSet {
   return SlotSet.fromSlots([slot]);
 }
