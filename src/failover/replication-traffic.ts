@@ -16,11 +16,13 @@ export async function ensureReplicationOffset(pool: NodePool, masterAddress: str
   if ((await client.capabilitiesIfKnown())?.manualFailoverNeedsOffset !== true) return;
   const offset = async (): Promise<number> => Number((await client.info('replication'))['master_repl_offset'] ?? 0);
   if ((await offset()) > 0) return;
-  const original = (await client.configGet(PING_PERIOD))[PING_PERIOD];
+  // CONFIG renamed away: go on without (the failover may then time out, with its own advice).
+  const original = (await client.configGet(PING_PERIOD).catch(() => ({}) as Record<string, string>))[PING_PERIOD];
+  if (original === undefined) return;
   await client.configSet(PING_PERIOD, 1);
   try {
     await pollUntil(async () => ({ done: (await offset()) > 0 }), { timeoutMs: 5000, operation: 'failover', ...(signal === undefined ? {} : { signal }) });
   } finally {
-    if (original !== undefined) await client.configSet(PING_PERIOD, original);
+    await client.configSet(PING_PERIOD, original);
   }
 }
