@@ -175,7 +175,9 @@ export class NodeClient {
   }
 
   async info(section?: string): Promise<Record<string, string>> {
-    const args: CommandArg[] = section === undefined ? ['INFO'] : ['INFO', section];
+    // INFO everything (6.0+) is INFO all on older servers, which answer an unknown section with nothing.
+    const name = section === 'everything' && (await this.capabilitiesIfKnown())?.infoEverything === false ? 'all' : section;
+    const args: CommandArg[] = name === undefined ? ['INFO'] : ['INFO', name];
     return parseInfo(String(await this.call(args)), `INFO reply from ${this.address}`);
   }
 

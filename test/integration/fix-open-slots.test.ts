@@ -57,7 +57,11 @@ describe('ClusterTopology.fix closes whatever a crash left open, never losing a 
     const half = await src().getKeysInSlot(slot, 25);
     await src().migrate({ host: other.host, port: other.port }, half, { timeoutMs: 5000 });
     const report = await topology.fix();
-    expect(report.openSlots[0]).toMatchObject({ slot, owner: other.id, action: 'finished-migration' });
+    // Valkey 8 lets the source drop its MIGRATING mark itself once it hears the new owner's epoch: the
+    // slot may be closed before fix() looks. Redis keeps the mark until told.
+    if (report.openSlots.length > 0 || testServerInfo().kind !== 'valkey') {
+      expect(report.openSlots[0]).toMatchObject({ slot, owner: other.id, action: 'finished-migration' });
+    }
     expect((await topology.refresh()).ownerOf(slot)?.id).toBe(other.id);
     await healthy(before);
   });
@@ -73,8 +77,12 @@ describe('ClusterTopology.fix closes whatever a crash left open, never losing a 
     const claimants = (await topology.refresh()).masters.filter((m) => m.slots.has(slot));
     const winner = claimants.sort((a, b) => b.configEpoch - a.configEpoch || (a.id < b.id ? -1 : 1))[0]!;
     const report = await topology.fix();
-    expect(report.openSlots[0]).toMatchObject({ slot, owner: winner.id });
-    expect(['owner-by-epoch', 'kept-owner']).toContain(report.openSlots[0]?.action);
+    // Valkey 8 lets the source drop its MIGRATING mark itself once it hears the new owner's epoch: the
+    // slot may be closed before fix() looks. Redis keeps the mark until told.
+    if (report.openSlots.length > 0 || testServerInfo().kind !== 'valkey') {
+      expect(report.openSlots[0]).toMatchObject({ slot, owner: winner.id });
+      expect(['owner-by-epoch', 'kept-owner']).toContain(report.openSlots[0]?.action);
+    }
     expect((await topology.refresh()).ownerOf(slot)?.id).toBe(winner.id);
     await healthy(before);
   });
@@ -127,7 +135,7 @@ describe('ClusterTopology.fix closes whatever a crash left open, never losing a 
 });
 
 import { SlotSet } from '../../src/index';
-import { startTestCluster, stopTestCluster } from '../helpers/test-cluster';
+import { startTestCluster, stopTestCluster, testServerInfo } from '../helpers/test-cluster';
 function keySlotSet(slot: number): SlotSet {
   return SlotSet.fromSlots([slot]);
 }
