@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ClusterTopology, KeyConflictError, LocalCluster, PlanError, keySlot, type ClusterNode } from '../../src/index';
+import { ClusterTopology, CommandFailedError, KeyConflictError, LocalCluster, PlanError, keySlot, type ClusterNode } from '../../src/index';
 import type { Cluster } from 'ioredis';
 import { clusterDigest, writeKeys } from '../helpers/dataset';
 import { redisCliCheck } from '../helpers/redis-cli';
@@ -89,6 +89,24 @@ describe('ClusterTopology.fix closes whatever a crash left open, never losing a 
     await src().setSlot(slot, 'STABLE');
     const report = await topology.fix();
     expect(report.openSlots[0]?.slot).toBe(slot);
+    await healthy(before);
+  });
+
+  it('a node holding keys of an IMPORTING slot it sees unbound (MIGRATE there says CLUSTERDOWN): it learns the owner, then gives the keys back', async () => {
+    const before = await clusterDigest(client);
+    await dst().setSlot(slot, 'IMPORTING', owner.id);
+    await src().setSlot(slot, 'MIGRATING', other.id);
+    await src().migrate({ host: other.host, port: other.port }, await src().getKeysInSlot(slot, 20), { timeoutMs: 5000 });
+    await src().setSlot(slot, 'STABLE');
+    // Its table now maps the slot to nobody (DELSLOTS also drops the mark); IMPORTING again keeps gossip from rebinding it.
+    await dst().delSlots(keySlotSet(slot));
+    await dst().setSlot(slot, 'IMPORTING', owner.id);
+    const stuck = await dst().migrate({ host: owner.host, port: owner.port }, await dst().getKeysInSlot(slot, 1), { timeoutMs: 5000 }).catch((e: unknown) => e);
+    expect((stuck as CommandFailedError).reply).toMatch(/^CLUSTERDOWN/);
+
+    const report = await topology.fix();
+    expect(report.openSlots[0]).toMatchObject({ slot, owner: owner.id, action: 'kept-owner', movedKeys: 20 });
+    expect(report.decisions[0]?.cause).toBe('importing-without-owner');
     await healthy(before);
   });
 
