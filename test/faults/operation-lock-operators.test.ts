@@ -147,7 +147,7 @@ describe('two operators and a paused or killed lease holder', { timeout: 150_000
         expect(holder.lines.filter((line) => line.startsWith("sent")).length, holder.lines.slice(-12).join("|")).toBe(sentBeforeWake);
         // The new holder repairs what the paused one left open, under its own lease.
         await takeover.fix();
-      });
+      }, { eager: true });
     } finally {
       monitors.forEach((monitor) => monitor.disconnect());
       await takeover.close();
