@@ -25,8 +25,11 @@ export interface LockHost {
   readonly connection: ResolvedConnectionOptions;
   /** Every address worth trying to find the lease's slot: seeds and known members. */
   candidates(): readonly NodeAddress[];
-  /** The reachable masters, from a fresh snapshot. */
-  reachableMasters(): Promise<readonly NodeAddress[]>;
+  /**
+   * The masters not flagged as failed, from a fresh snapshot (unreachable ones included: node
+   * claims need a majority of these, so the minority side of a partition cannot take the lease).
+   */
+  liveMasters(): Promise<readonly NodeAddress[]>;
 }
 
 export interface LockScope {
@@ -95,7 +98,7 @@ export class OperationLock extends EventEmitter<OperationLockEvents> {
     this.defaultStore ??= new InClusterLeaseStore({
       connection: this.host.connection,
       candidates: () => this.host.candidates(),
-      masters: () => this.host.reachableMasters(),
+      masters: () => this.host.liveMasters(),
       key: this.options.key,
       replicaAckTimeoutMs: this.options.replicaAckTimeoutMs,
     });

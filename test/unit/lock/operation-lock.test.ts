@@ -4,7 +4,7 @@ import { MemoryLeaseStore } from '../../helpers/memory-lease-store';
 
 function lockWith(store: MemoryLeaseStore, options: OperationLockOptions = {}): { lock: OperationLock; pool: NodePool } {
   const pool = new NodePool({ connectTimeoutMs: 200, commandTimeoutMs: 200 });
-  const lock = new OperationLock({ pool, connection: pool.options, candidates: () => [], reachableMasters: async () => [] }, { store, ...options });
+  const lock = new OperationLock({ pool, connection: pool.options, candidates: () => [], liveMasters: async () => [] }, { store, ...options });
   return { lock, pool };
 }
 
