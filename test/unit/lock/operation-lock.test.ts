@@ -101,18 +101,22 @@ describe('OperationLock', () => {
     lock.on('lease-lost', (event) => lost.push(event.reason));
     let setslot: unknown;
     let ping: unknown;
+    let pipelined: unknown;
     const outcome = await lock
       .run('migrate', async () => {
         await touch(pool);
         freeze(600);
         setslot = await pool.get(NOWHERE).call(['CLUSTER', 'SETSLOT', 5, 'NODE', 'x']).catch((error: unknown) => error);
         ping = await pool.get(NOWHERE).call(['PING']).catch((error: unknown) => error);
+        // A pipeline with one mutating command among reads is stopped as a whole.
+        pipelined = await pool.get(NOWHERE).pipeline([['CLUSTER', 'COUNTKEYSINSLOT', 1], ['CLUSTER', 'SETSLOT', 1, 'STABLE']]).catch((error: unknown) => error);
         throw new Error('the operation gave up');
       })
       .catch((error: unknown) => error);
     expect(setslot).toBeInstanceOf(LeaseLostError);
     expect((setslot as LeaseLostError).message).toContain('before sending CLUSTER SETSLOT to 127.0.0.1:1');
     expect(ping).toBeInstanceOf(NodeUnreachableError);
+    expect(pipelined).toBeInstanceOf(LeaseLostError);
     // run() reports the loss, with the operation's own error as cause.
     expect(outcome).toBeInstanceOf(LeaseLostError);
     expect((outcome as LeaseLostError).reason).toBe('expired');
