@@ -47,7 +47,7 @@ export class ClusterTopology extends EventEmitter<ClusterTopologyEvents> impleme
         pool: this.pool,
         connection: this.options,
         candidates: () => [...this.reachableMembers(), ...this.options.seeds, ...this.learnedSeeds],
-        reachableMasters: async () => (await this.refresh()).masters.filter((m) => m.reachable && !m.failed).map((m) => ({ host: m.host, port: m.port })),
+        liveMasters: async () => (await this.refresh()).masters.filter((m) => !m.failed).map((m) => ({ host: m.host, port: m.port })),
       },
       options.lock,
     );
