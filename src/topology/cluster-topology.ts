@@ -113,7 +113,7 @@ export class ClusterTopology extends EventEmitter<ClusterTopologyEvents> impleme
     return result;
   }
 
-  // --- repair (issue 3: fix()) --- delegate to ./repair/*; keep methods thin.
+  // --- repair (fix, planFix, executeFix) --- delegate to ./repair/*; keep methods thin.
 
   /**
    * Closes every open slot (whatever state a crash left it in) and assigns uncovered slots,
@@ -140,7 +140,7 @@ export class ClusterTopology extends EventEmitter<ClusterTopologyEvents> impleme
     return report;
   }
 
-  // --- membership (issue 4: addNode, removeNode, forgetEverywhere, replicate) --- delegate to ./membership/*.
+  // --- membership (addNode, removeNode, forgetEverywhere, replicate) --- delegate to ./membership/*.
   /**
    * Adds a started, empty, cluster-enabled node as a master (no slots until resharded) or as a
    * replica (of `of`, or of the master with the fewest replicas on another host). Resolves when
