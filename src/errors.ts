@@ -13,7 +13,7 @@
  * {@link ClusterOpsError}; the ones shared by several layers are here.
  */
 
-import { asSentence, withoutPeriod } from './util/sentence';
+import { asSentence, withoutPeriod } from './sentence';
 
 /**
  * Every `code` a {@link ClusterOpsError} can carry. docs/errors.md lists each with its meaning

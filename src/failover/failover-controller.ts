@@ -2,8 +2,11 @@ import { EventEmitter } from 'eventemitter3';
 import type { Cluster, Redis } from 'ioredis';
 import { InvalidArgumentError } from '../errors';
 import type { NodeAddress } from '../model/address';
+import { parseRehomePlan } from '../plan/parse-rehome-plan';
+import { parseSpreadMastersPlan } from '../plan/parse-spread-masters-plan';
 import type { RehomePlan } from '../plan/rehome-plan';
 import type { SpreadMastersPlan } from '../plan/spread-masters-plan';
+import { throwIfAborted } from '../util/abort';
 import type { TopologyContext } from '../topology/topology-context';
 import type { FailoverControllerEvents } from './failover-events';
 import {
@@ -18,9 +21,9 @@ import {
   type SpreadOptions,
   type WatchOptions,
 } from './failover-options';
-import { runFailover, type FailoverResult } from './manual-failover';
+import { checkFailoverArgs, runFailover, type FailoverResult } from './manual-failover';
 import { executeRehome, planRehome, type RehomeResult } from './rehome-replicas';
-import { replaceNode, type ReplaceNodeResult } from './replace-node';
+import { checkReplaceNodeArgs, replaceNode, type ReplaceNodeResult } from './replace-node';
 import { openReplica, replicaReadCluster, type OpenReplicaOptions, type ReplicaReadClusterOptions } from './replica-reads';
 import { executeSpread, planSpread, type SpreadResult } from './spread-masters';
 import { startWatch, type WatchHandle } from './watcher';
@@ -51,10 +54,13 @@ export class FailoverController extends EventEmitter<FailoverControllerEvents> {
    * replica and every node agrees. Reports the new config epoch. See docs/failover-controller.md.
    */
   async failover(replicaId: string, options: FailoverOptions = {}): Promise<FailoverResult> {
+    const resolved = { ...options, timeoutMs: options.timeoutMs ?? this.options.failoverTimeoutMs };
+    // Bad arguments are refused before the lease is taken: nothing is sent.
+    checkFailoverArgs(replicaId, resolved);
     const result = await this.topology.lock.run('failover', () => runFailover(
       this.topology,
       replicaId,
-      { ...options, timeoutMs: options.timeoutMs ?? this.options.failoverTimeoutMs },
+      resolved,
       (event) => this.emit('failover-start', event),
       (event) => this.emit('failover-wait', event),
     ));
@@ -95,11 +101,13 @@ export class FailoverController extends EventEmitter<FailoverControllerEvents> {
    * replica: of its master).
    */
   async replaceNode(deadNodeId: string, newNode: NodeAddress, options: ReplaceNodeOptions = {}): Promise<ReplaceNodeResult> {
+    const resolved = { ...options, promotionTimeoutMs: options.promotionTimeoutMs ?? this.options.promotionTimeoutMs };
+    checkReplaceNodeArgs(deadNodeId, newNode, resolved);
     const result = await this.topology.lock.run('replace-node', () => replaceNode(
       this.topology,
       deadNodeId,
       newNode,
-      { ...options, promotionTimeoutMs: options.promotionTimeoutMs ?? this.options.promotionTimeoutMs },
+      resolved,
       (event) => this.emit('replace-step', event),
     ));
     this.emit('replace-done', result);
@@ -113,6 +121,8 @@ export class FailoverController extends EventEmitter<FailoverControllerEvents> {
 
   /** Executes a rehome plan, re-checking each move first. */
   async executeRehome(plan: RehomePlan, options: RehomeOptions = {}): Promise<RehomeResult> {
+    parseRehomePlan(plan);
+    assertSignal(options.signal);
     const result = await this.topology.lock.run('rehome-replicas', () => executeRehome(this.topology, plan, options));
     const { plan: _plan, ...rest } = result;
     this.emit('rehome-done', rest);
@@ -121,6 +131,8 @@ export class FailoverController extends EventEmitter<FailoverControllerEvents> {
 
   /** Masters left without replicas get one from a master with spare ones, keeping host anti-affinity. */
   async rehomeReplicas(options: RehomeOptions = {}): Promise<RehomeResult> {
+    assertSignal(options.signal);
+    throwIfAborted(options.signal, 'rehomeReplicas');
     return this.topology.lock.run('rehome-replicas', async () => {
       const plan = await this.planRehomeReplicas(options);
       this.emit('rehome-planned', plan);
@@ -135,7 +147,9 @@ export class FailoverController extends EventEmitter<FailoverControllerEvents> {
 
   /** Executes a spread plan: default-mode failovers, one at a time. */
   async executeSpread(plan: SpreadMastersPlan, options: SpreadOptions = {}): Promise<SpreadResult> {
+    parseSpreadMastersPlan(plan);
     assertSignal(options.signal);
+    if (options.timeoutMs !== undefined) assertPositiveMs(options.timeoutMs, 'timeoutMs');
     const result = await this.topology.lock.run('spread-masters', () => executeSpread(
       this.topology,
       plan,
@@ -155,6 +169,9 @@ export class FailoverController extends EventEmitter<FailoverControllerEvents> {
 
   /** After failovers piled masters onto one host, fails over to replicas so masters spread again. */
   async spreadMasters(options: SpreadOptions = {}): Promise<SpreadResult> {
+    assertSignal(options.signal);
+    if (options.timeoutMs !== undefined) assertPositiveMs(options.timeoutMs, 'timeoutMs');
+    throwIfAborted(options.signal, 'spreadMasters');
     return this.topology.lock.run('spread-masters', async () => {
       const plan = await this.planSpreadMasters();
       this.emit('spread-planned', plan);

@@ -79,6 +79,20 @@ export function validateFailover(state: ClusterState, replicaId: string, options
   return { replicaAddress: replica.address, masterId: replica.masterId };
 }
 
+/** Pure: refuses bad arguments of failover() (before the lease is taken). Returns the mode. */
+export function checkFailoverArgs(replicaId: string, options: FailoverOptions & { timeoutMs: number }): FailoverMode {
+  assertNodeId(replicaId, 'replicaId');
+  const mode = options.mode ?? DEFAULT_FAILOVER_OPTIONS.mode;
+  if (!FAILOVER_MODES.includes(mode)) {
+    throw new InvalidArgumentError('mode', mode, "not 'default', 'force' or 'takeover'", "Pass { mode: 'default' } (no write lost), 'force' (master down) or 'takeover' (no vote).");
+  }
+  assertPositiveMs(options.timeoutMs, 'timeoutMs');
+  assertSignal(options.signal);
+  throwIfAborted(options.signal, 'failover');
+  if (options.of !== undefined) assertNodeId(options.of, 'of');
+  return mode;
+}
+
 /**
  * CLUSTER FAILOVER [FORCE|TAKEOVER] on the replica, then waits until it is master with every
  * slot its master had, its old master (when alive) is its replica, and every node agrees.
@@ -90,15 +104,7 @@ export async function runFailover(
   onStart: (event: FailoverStartEvent) => void,
   onWait: (event: FailoverWaitEvent) => void = () => undefined,
 ): Promise<FailoverResult> {
-  assertNodeId(replicaId, 'replicaId');
-  const mode = options.mode ?? DEFAULT_FAILOVER_OPTIONS.mode;
-  if (!FAILOVER_MODES.includes(mode)) {
-    throw new InvalidArgumentError('mode', mode, "not 'default', 'force' or 'takeover'", "Pass { mode: 'default' } (no write lost), 'force' (master down) or 'takeover' (no vote).");
-  }
-  assertPositiveMs(options.timeoutMs, 'timeoutMs');
-  assertSignal(options.signal);
-  throwIfAborted(options.signal, 'failover');
-  if (options.of !== undefined) assertNodeId(options.of, 'of');
+  const mode = checkFailoverArgs(replicaId, options);
   const started = Date.now();
   const state = await context.refresh();
   const { replicaAddress, masterId } = validateFailover(state, replicaId, { mode, ...(options.of === undefined ? {} : { of: options.of }) });

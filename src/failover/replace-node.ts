@@ -37,6 +37,18 @@ export interface ReplaceNodeResult {
   elapsedMs: number;
 }
 
+/** Pure: refuses bad arguments of replaceNode() (before the lease is taken). Returns the new node's address. */
+export function checkReplaceNodeArgs(deadId: string, newNode: NodeAddress, options: ReplaceNodeOptions & { promotionTimeoutMs: number }): NodeAddress {
+  assertNodeId(deadId, 'deadId');
+  const address = validateAddress(newNode, 'newNode');
+  if (options.of !== undefined) assertNodeId(options.of, 'of');
+  assertPositiveMs(options.promotionTimeoutMs, 'promotionTimeoutMs');
+  if (options.timeoutMs !== undefined) assertPositiveMs(options.timeoutMs, 'timeoutMs');
+  assertSignal(options.signal);
+  throwIfAborted(options.signal, 'replaceNode');
+  return address;
+}
+
 /**
  * The runbook's host failure (section 13): when a master's host dies the cluster promotes its
  * replica; replaceNode waits for that promotion, makes every node forget the dead node, and adds
@@ -49,13 +61,7 @@ export async function replaceNode(
   options: ReplaceNodeOptions & { promotionTimeoutMs: number },
   onStep: (event: ReplaceStepEvent) => void,
 ): Promise<ReplaceNodeResult> {
-  assertNodeId(deadId, 'deadId');
-  const address = validateAddress(newNode, 'newNode');
-  if (options.of !== undefined) assertNodeId(options.of, 'of');
-  assertPositiveMs(options.promotionTimeoutMs, 'promotionTimeoutMs');
-  if (options.timeoutMs !== undefined) assertPositiveMs(options.timeoutMs, 'timeoutMs');
-  assertSignal(options.signal);
-  throwIfAborted(options.signal, 'replaceNode');
+  const address = checkReplaceNodeArgs(deadId, newNode, options);
   const started = Date.now();
   const wait = { ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }), ...(options.signal === undefined ? {} : { signal: options.signal }) };
 

@@ -1,6 +1,6 @@
 import { ClusterOpsError } from '../errors';
 import { listKeys, printableKey, type KeyName } from '../model/key-name';
-import { asSentence } from '../util/sentence';
+import { asSentence } from '../sentence';
 import type { ImportCursor } from './import-options';
 
 /** Keys of the source that exist on the target with other values (conflict policy 'fail'). Nothing was overwritten. */

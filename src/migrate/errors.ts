@@ -1,5 +1,5 @@
 import { ClusterOpsError } from '../errors';
-import { asSentence } from '../util/sentence';
+import { asSentence } from '../sentence';
 
 /**
  * What to do after a migration stopped:

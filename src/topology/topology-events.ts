@@ -50,13 +50,13 @@ export interface ClusterTopologyEvents {
   'create-done': (event: { elapsedMs: number; masters: number; replicas: number }) => void;
   /** waitForConvergence() saw every node agree. */
   converged: (event: ConvergedEvent) => void;
-  // --- repair events (issue 3) ---
+  // --- repair events ---
   /** fix() or planFix() made a plan (before any command changes the cluster). */
   'fix-planned': (plan: FixPlan) => void;
   /** fix() finished: open slots closed, uncovered slots assigned, keys moved to their owners. */
   'fix-done': (event: { openSlots: number; assignedSlots: number; movedKeys: number; elapsedMs: number }) => void;
 
-  // --- membership events (issue 4) ---
+  // --- membership events ---
   /** A step of addNode / removeNode / forgetEverywhere / replicate finished. */
   'membership-step': (event: MembershipStepEvent) => void;
   /** addNode() finished: every node knows the new node (and its master, for a replica). */

@@ -273,7 +273,8 @@ describe('operation lock on a real cluster', () => {
     let claimSeen = false;
     const fixer = another();
     fixer.pool.commandHooks.add(async (node, commands) => {
-      if (claimSeen || !commands.some((args) => /^ADDSLOTS/i.test(String(args[1] ?? '')))) return;
+      // The repair's slot assignment (CLUSTER SETSLOT ... NODE, BUMPEPOCH, ADDSLOTS): the claims must be in place by then.
+      if (claimSeen || !commands.some((args) => /^CLUSTER$/i.test(String(args[0])) && /^(ADDSLOTS|ADDSLOTSRANGE|SETSLOT|BUMPEPOCH)$/i.test(String(args[1] ?? '')))) return;
       const [host, port] = [node.slice(0, node.lastIndexOf(':')), Number(node.slice(node.lastIndexOf(':') + 1))];
       const probe = new Redis({ host, port, lazyConnect: true });
       try {

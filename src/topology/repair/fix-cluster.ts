@@ -49,10 +49,7 @@ export async function planClusterFix(context: TopologyContext): Promise<FixPlan>
  * operation left at the fast-gossip cluster-node-timeout.
  */
 export async function executeClusterFix(context: TopologyContext, plan: FixPlan, options: FixOptions = {}): Promise<FixReport> {
-  if (plan === null || typeof plan !== 'object' || plan.kind !== 'fix' || !Array.isArray(plan.moves)) {
-    throw new InvalidArgumentError('plan', plan, 'not a fix plan', 'Pass the result of planFix().');
-  }
-  validateFixOptions(options);
+  checkExecuteFixArgs(plan, options);
   const fresh = await planClusterFix(context);
   if (fresh.id !== plan.id) {
     throw new PlanError(
@@ -63,7 +60,16 @@ export async function executeClusterFix(context: TopologyContext, plan: FixPlan,
   return walkFixPlan(context, plan, options);
 }
 
-function validateFixOptions(options: FixOptions): void {
+/** Pure: refuses bad arguments of executeFix() (before the lease is taken). */
+export function checkExecuteFixArgs(plan: FixPlan, options: FixOptions = {}): void {
+  if (plan === null || typeof plan !== 'object' || plan.kind !== 'fix' || !Array.isArray(plan.moves)) {
+    throw new InvalidArgumentError('plan', plan, 'not a fix plan', 'Pass the result of planFix().');
+  }
+  validateFixOptions(options);
+}
+
+/** Pure: refuses bad fix() options (before the lease is taken). */
+export function validateFixOptions(options: FixOptions): void {
   const concurrency = options.concurrentSlots ?? DEFAULT_FIX_OPTIONS.concurrentSlots;
   if (!Number.isInteger(concurrency) || concurrency < 1) throw new InvalidArgumentError('concurrentSlots', concurrency, 'not a whole number >= 1', 'Pass 1 or more.');
   if (options.onConflict !== undefined && options.onConflict !== 'fail' && options.onConflict !== 'replace') {
