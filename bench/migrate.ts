@@ -3,6 +3,7 @@
  *   (a) reshard 1000 slots holding 60k keys of 64 B: keys/s vs redis-cli at --cluster-pipeline 10 (its default), 100, 1000
  *   (b) rebalance 4096 empty slots onto a new master (--cluster-use-empty-masters)
  *   (c) the reshard of (a) under an ioredis client load: p99 latency and failed commands
+ * Each run also samples CLUSTER NODES of every master (every 10 ms) and reports the most slots seen open at once.
  * Run: npx tsx bench/migrate.ts [runs]
  */
 import { execFile } from 'node:child_process';
@@ -10,6 +11,7 @@ import { promisify } from 'node:util';
 import type { Cluster } from 'ioredis';
 import { ClusterTopology, LocalCluster, SlotMigrator, formatAddress, keySlot, type SlotMigratorOptions } from '../src/index';
 import { startLoadProcess, type LoadFigures } from './lib/load-runner';
+import { sampleOpenSlots } from './lib/open-slot-sampler';
 import { machineLine, median, writeBenchSection } from './lib/report';
 
 const run = promisify(execFile);
@@ -45,10 +47,15 @@ async function load(client: Cluster, tags: string[]): Promise<void> {
 }
 
 /** The latency-friendly setting shown in (c): fewer slots in flight per source/target pair. */
-const GENTLE = { slotsInFlight: 4 } as const;
+const GENTLE = { maxOpenSlots: 4 } as const;
+
+/** The most slots seen MIGRATING/IMPORTING at once, per tool, over all its runs. */
+const maxOpen: Record<string, number> = {};
 
 /** Moves slots 0..999 from `from` to `to` with one tool; returns ms. */
-async function reshardOnce(tool: Tool, topology: ClusterTopology, seed: string, from: string, to: string, options: SlotMigratorOptions = {}): Promise<number> {
+async function reshardOnce(tool: Tool, topology: ClusterTopology, seed: string, from: string, to: string, options: SlotMigratorOptions = {}, label: string = tool): Promise<number> {
+  const masters = (await topology.refresh()).masters.map((m) => ({ host: m.host, port: m.port }));
+  const sampler = sampleOpenSlots(masters);
   const started = performance.now();
   if (tool === 'ours') {
     await new SlotMigrator(topology, options).reshard({ from, to, slots: `0-${SLOTS - 1}` });
@@ -57,6 +64,7 @@ async function reshardOnce(tool: Tool, topology: ClusterTopology, seed: string, 
     await run('redis-cli', ['--cluster', 'reshard', seed, '--cluster-from', from, '--cluster-to', to, '--cluster-slots', String(SLOTS), '--cluster-yes', '--cluster-pipeline', pipeline], { maxBuffer: 64 * 1024 * 1024 });
   }
   const elapsed = performance.now() - started;
+  maxOpen[label] = Math.max(maxOpen[label] ?? 0, await sampler.stop());
   await topology.waitForConvergence();
   const owner = (await topology.refresh()).ownerOf(0)?.id;
   if (owner !== to) throw new Error(`${tool} did not move slot 0 to ${to}`);
@@ -93,7 +101,7 @@ async function benchReshard(): Promise<{ times: Record<Tool, number[]>; load: Re
     for (const tool of ['ours', 'ours-gentle', 'cli'] as const) {
       const running = await startLoadProcess(local.seeds, `load-${tool}`);
       await new Promise((resolve) => setTimeout(resolve, 200));
-      const ms = await reshardOnce(tool === 'cli' ? 'cli-100' : 'ours', topology, seed, from, to, tool === 'ours-gentle' ? GENTLE : {});
+      const ms = await reshardOnce(tool === 'cli' ? 'cli-100' : 'ours', topology, seed, from, to, tool === 'ours-gentle' ? GENTLE : {}, `load-${tool}`);
       [from, to] = [to, from];
       loadResults[tool] = { ...(await running.stop()), ms };
       console.log(`(c) ${tool}: ${ms.toFixed(0)} ms, p50 ${loadResults[tool].p50.toFixed(2)} ms, p99 ${loadResults[tool].p99.toFixed(2)} ms, failed ${loadResults[tool].failed} of ${loadResults[tool].ops}`);
@@ -142,9 +150,9 @@ const vsBest = rate('ours') / cliBest;
 const vsDefault = rate('ours') / rate('cli-10');
 const rebalanceRatio = median(rebalance.cli) / median(rebalance.ours);
 const row = (tool: Tool, label: string): string =>
-  `| ${label} | ${reshard.times[tool].map((t) => t.toFixed(0)).join(', ')} | ${median(reshard.times[tool]).toFixed(0)} | ${rate(tool).toFixed(0)} |`;
+  `| ${label} | ${reshard.times[tool].map((t) => t.toFixed(0)).join(', ')} | ${median(reshard.times[tool]).toFixed(0)} | ${rate(tool).toFixed(0)} | ${maxOpen[tool] ?? 0} |`;
 
-console.log(`(a) ours ${rate('ours').toFixed(0)} keys/s = ${vsBest.toFixed(2)}x redis-cli's best, ${vsDefault.toFixed(2)}x its default`);
+console.log(`(a) ours ${rate('ours').toFixed(0)} keys/s = ${vsBest.toFixed(2)}x redis-cli's best, ${vsDefault.toFixed(2)}x its default; most slots open at once: ${JSON.stringify(maxOpen)}`);
 console.log(`(b) rebalance: ours ${median(rebalance.ours).toFixed(0)} ms, redis-cli ${median(rebalance.cli).toFixed(0)} ms: ${rebalanceRatio.toFixed(1)}x`);
 
 writeBenchSection(
@@ -157,12 +165,15 @@ Command: \`npx tsx bench/migrate.ts ${RUNS}\` — ${await machineLine()}
 3 masters, no replicas; slots 0-999 hold 60 keys each. The same 1000 slots move back and forth between two
 masters, the tools taking turns (order alternating per run), ${RUNS} runs each; time until the tool returns.
 
-| tool | runs (ms) | median (ms) | keys/s |
-|---|---|---|---|
+| tool | runs (ms) | median (ms) | keys/s | most slots open at once |
+|---|---|---|---|---|
 ${row('ours', 'redis-cluster-ops `reshard()` (defaults)')}
 ${row('cli-10', '`redis-cli --cluster reshard` (--cluster-pipeline 10, its default)')}
 ${row('cli-100', '`redis-cli --cluster reshard --cluster-pipeline 100`')}
 ${row('cli-1000', '`redis-cli --cluster reshard --cluster-pipeline 1000`')}
+
+*Most slots open at once*: the most slots MIGRATING/IMPORTING anywhere in one CLUSTER NODES sample of every master
+(every 10 ms, all runs): what a crash at the worst moment would leave open. Ours is bounded by \`maxOpenSlots\` (16 by default).
 
 **Ours vs redis-cli's best: ${vsBest.toFixed(2)}x** (target 2x — ${vsBest >= 2 ? 'met' : 'NOT met'}); **vs its default: ${vsDefault.toFixed(2)}x** (target 4x — ${vsDefault >= 4 ? 'met' : 'NOT met'}).
 
@@ -180,24 +191,25 @@ ${row('cli-1000', '`redis-cli --cluster reshard --cluster-pipeline 1000`')}
 An ioredis Cluster client in its own process (so it shares no event loop with either tool) runs SET+GET on
 5000 other keys, 8 in flight, during the move. redis-cli runs at --cluster-pipeline 100.
 
-| tool | move (ms) | keys/s | client p50 (ms) | client p99 (ms) | failed commands | commands |
-|---|---|---|---|---|---|---|
+| tool | move (ms) | keys/s | client p50 (ms) | client p99 (ms) | failed commands | commands | most slots open at once |
+|---|---|---|---|---|---|---|---|
 ${(['ours', 'ours-gentle', 'cli'] as const)
   .map((tool) => {
     const row = reshard.load[tool];
-    const name = { ours: 'redis-cluster-ops (defaults)', 'ours-gentle': `redis-cluster-ops ({ slotsInFlight: ${GENTLE.slotsInFlight} })`, cli: 'redis-cli' }[tool];
-    return `| ${name} | ${row.ms.toFixed(0)} | ${((SLOTS * KEYS_PER_SLOT * 1000) / row.ms).toFixed(0)} | ${row.p50.toFixed(2)} | ${row.p99.toFixed(2)} | ${row.failed} | ${row.ops} |`;
+    const name = { ours: 'redis-cluster-ops (defaults)', 'ours-gentle': `redis-cluster-ops ({ maxOpenSlots: ${GENTLE.maxOpenSlots} })`, cli: 'redis-cli' }[tool];
+    return `| ${name} | ${row.ms.toFixed(0)} | ${((SLOTS * KEYS_PER_SLOT * 1000) / row.ms).toFixed(0)} | ${row.p50.toFixed(2)} | ${row.p99.toFixed(2)} | ${row.failed} | ${row.ops} | ${maxOpen[`load-${tool}`] ?? 0} |`;
   })
   .join('\n')}
 
 No tool fails a command (ioredis follows ASK/MOVED). A source master runs one MIGRATE at a time and serves
 nobody else meanwhile, so the client's p99 follows how many MIGRATEs queue up on the source: the defaults move
-the most keys per second and cost the most p99; \`slotsInFlight: ${GENTLE.slotsInFlight}\` moves
+the most keys per second and cost the most p99; \`maxOpenSlots: ${GENTLE.maxOpenSlots}\` moves
 ${(reshard.load.cli.ms / reshard.load['ours-gentle'].ms).toFixed(1)}x redis-cli's keys/s at a p99 of ${reshard.load['ours-gentle'].p99.toFixed(1)} ms (redis-cli: ${reshard.load.cli.p99.toFixed(1)} ms). Lower
-\`slotsInFlight\` and \`keysPerBatch\` further to trade more speed for latency.
+\`keysPerBatch\` further to trade more speed for latency.
 
-Why ours is faster: slots without keys move in pipelined rounds (IMPORTING, MIGRATING, COUNTKEYSINSLOT and
-SETSLOT NODE for hundreds of slots at once), up to 32 slots with keys move at once per source/target pair (\`slotsInFlight\`) and
-independent pairs run side by side, and each MIGRATE carries up to 1000 keys. redis-cli moves one slot at a
-time, one command at a time.`,
+Why ours is faster: slots move in pipelined rounds of up to \`maxOpenSlots\` per source/target pair (IMPORTING,
+MIGRATING and COUNTKEYSINSLOT for the whole round in two writes, one SETSLOT NODE write per node with a single epoch
+bump), their keys move side by side (one MIGRATE at a time per source, the next one ready when it returns),
+independent pairs run side by side, and each MIGRATE carries up to 1000 keys. redis-cli moves one slot at a time,
+one command at a time.`,
 );

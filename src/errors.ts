@@ -1,11 +1,19 @@
 /**
  * The error family. Every error the SDK throws is a {@link ClusterOpsError} with a stable
  * string `code`, the offending values in `details`, and a message that says what to do next.
- * Callers branch on `instanceof` or `code`, never on message text.
+ * Callers branch on `instanceof` or `code`, never on message text. The SDK itself classifies
+ * server replies only by their protocol error code (the reply's first word: `NOPERM`, `WRONGPASS`,
+ * `MOVED`, `BUSYKEY`...), which the Redis protocol fixes, not by the prose after it (the one
+ * exception: two conditions Redis reports with the generic `ERR` code, see NodeClient).
+ *
+ * Messages are composed, not nested: an error that wraps others repeats their `reason`, and says
+ * what to do once (see {@link NodeUnreachableError.advice}).
  *
  * Domain-specific subclasses live next to their domain (`src/<domain>/errors.ts`) and extend
  * {@link ClusterOpsError}; the ones shared by several layers are here.
  */
+
+import { asSentence, withoutPeriod } from './sentence';
 
 /**
  * Every `code` a {@link ClusterOpsError} can carry. docs/errors.md lists each with its meaning
@@ -17,9 +25,11 @@ export const CLUSTER_OPS_ERROR_CODES = Object.freeze([
   'ERR_COMMAND_FAILED',
   'ERR_CONFIG_RULE',
   'ERR_CONVERGENCE_TIMEOUT',
+  'ERR_DEAD_NODE_ADDRESS_TAKEN',
   'ERR_DURABILITY',
   'ERR_FAILOVER_REFUSED',
   'ERR_FAILOVER_TIMEOUT',
+  'ERR_FOREIGN_SLOT_MARK',
   'ERR_FORGET_INCOMPLETE',
   'ERR_HOST_PERMISSION',
   'ERR_IMPORT_CONFLICT',
@@ -27,6 +37,8 @@ export const CLUSTER_OPS_ERROR_CODES = Object.freeze([
   'ERR_INVALID_ARGUMENT',
   'ERR_INVALID_PLAN',
   'ERR_KEY_CONFLICT',
+  'ERR_LEASE_LOST',
+  'ERR_LOCK_STORE',
   'ERR_MALFORMED_REPLY',
   'ERR_MASTER_HAS_REPLICAS',
   'ERR_MASTER_OWNS_SLOTS',
@@ -34,19 +46,28 @@ export const CLUSTER_OPS_ERROR_CODES = Object.freeze([
   'ERR_NODE_ALREADY_MEMBER',
   'ERR_NODE_NOT_EMPTY',
   'ERR_NODE_STILL_REACHABLE',
+  'ERR_NODE_TIMEOUT',
+  'ERR_NODE_TIMEOUT_RESTORE',
   'ERR_NODE_UNREACHABLE',
+  'ERR_NODE_UNRESPONSIVE',
   'ERR_NOT_A_MASTER',
   'ERR_NOT_A_REPLICA',
   'ERR_NOT_CLUSTER_NODE',
+  'ERR_NOT_REDIS',
+  'ERR_NO_PERMISSION',
   'ERR_NO_REPLICA_TO_PROMOTE',
+  'ERR_OPERATION_LOCKED',
   'ERR_PLAN',
   'ERR_PLAN_OTHER_CLUSTER',
   'ERR_PROMOTION_TIMEOUT',
   'ERR_PROTECTED_MODE',
   'ERR_REDIS_START',
   'ERR_REPLICA_OF_OTHER_MASTER',
+  'ERR_TLS_REQUIRED',
+  'ERR_TLS_SETUP',
   'ERR_UNKNOWN_NODE',
   'ERR_UNKNOWN_OPTION',
+  'ERR_UNSUPPORTED_BY_SERVER',
 ] as const);
 
 /** The union of {@link CLUSTER_OPS_ERROR_CODES}: what `ClusterOpsError.code` can be. */
@@ -174,18 +195,82 @@ export class UnknownNodeError extends ClusterOpsError {
   }
 }
 
-/** A node could not be reached (connection refused, timeout, DNS). */
+/** What to check when a node refuses connections or cannot be dialled. */
+const UNREACHABLE_ADVICE =
+  "Check that redis-server runs there and listens on that address; since Redis 3.2 protected mode only accepts 127.0.0.1 unless 'protected-mode no' or a password is set.";
+
+/** What to check when a node accepted the connection but did not answer in time. */
+const TIMEOUT_ADVICE =
+  'The node accepted the connection but did not answer: it may be stopped (SIGSTOP), swapping, overloaded or busy with a long command (see its SLOWLOG and log); raise commandTimeoutMs if it is only slow.';
+
+/** A node could not be reached (connection refused, DNS, connection closed). */
 export class NodeUnreachableError extends ClusterOpsError {
   readonly address: string;
+  /** What went wrong, without advice (composable into other messages). */
+  readonly reason: string;
+  /** What to do about it, said once in the message. */
+  readonly advice: string;
 
-  constructor(address: string, reason: string, options: { cause?: unknown } = {}) {
+  constructor(address: string, reason: string, options: { cause?: unknown; advice?: string } = {}) {
+    const advice = options.advice ?? UNREACHABLE_ADVICE;
+    const timeout = new.target === NodeTimeoutError || new.target.prototype instanceof NodeTimeoutError;
+    const head = timeout ? `No reply from ${address}` : `Cannot connect to ${address}`;
+    super(timeout ? 'ERR_NODE_TIMEOUT' : 'ERR_NODE_UNREACHABLE', `${head}: ${asSentence(reason)} ${advice}`, { cause: options.cause, details: { address } });
+    this.address = address;
+    this.reason = withoutPeriod(reason);
+    this.advice = advice;
+  }
+}
+
+/**
+ * A node accepted the connection (or had answered before) but gave no reply within the time
+ * allowed: a frozen or overloaded node, not a refusal. An instance of NodeUnreachableError too.
+ */
+export class NodeTimeoutError extends NodeUnreachableError {
+  readonly timeoutMs: number;
+
+  constructor(address: string, reason: string, timeoutMs: number) {
+    super(address, reason, { advice: TIMEOUT_ADVICE });
+    this.timeoutMs = timeoutMs;
+  }
+}
+
+/** The address answered, but not in the Redis protocol (an HTTP server, a cluster bus port...). */
+export class NotRedisError extends ClusterOpsError {
+  readonly address: string;
+
+  /** `answer`: the start of what the peer sent, made printable. */
+  constructor(address: string, answer: string) {
     super(
-      'ERR_NODE_UNREACHABLE',
-      `Cannot connect to ${address}: ${reason}. Check that redis-server runs there and listens on that address; ` +
-        `since Redis 3.2 protected mode only accepts 127.0.0.1 unless 'protected-mode no' or a password is set.`,
-      { cause: options.cause, details: { address } },
+      'ERR_NOT_REDIS',
+      `${address} does not speak the Redis protocol: it answered ${JSON.stringify(answer)}. Check the address: it must be a node's client port ` +
+        '(not its cluster bus port, port + 10000, nor another service); a TLS-only node needs the tls option.',
+      { details: { address, answer } },
     );
     this.address = address;
+  }
+}
+
+/** The ACL user may not run commands the SDK needs (`-NOPERM`). */
+export class PermissionDeniedError extends ClusterOpsError {
+  readonly address: string;
+  /** The ACL user (`default` when no username was given). */
+  readonly username: string;
+  /** The commands refused, in ACL notation (`cluster|nodes`). */
+  readonly commands: readonly string[];
+
+  constructor(address: string, username: string, commands: readonly string[]) {
+    const rule = commands.map((command) => `+${command}`).join(' ');
+    super(
+      'ERR_NO_PERMISSION',
+      `User "${username}" may not run ${commands.join(', ')} on ${address} (NOPERM). As an admin, grant ${commands.length === 1 ? 'it' : 'them'}: ` +
+        `ACL SETUSER ${username} ${rule}. Operating a cluster needs more (CLUSTER, CONFIG, INFO, MIGRATE, DUMP, SCAN, EVAL, WAIT...): ` +
+        `an operations account usually gets ACL SETUSER ${username} on ~* +@all.`,
+      { details: { address, username, commands } },
+    );
+    this.address = address;
+    this.username = username;
+    this.commands = [...commands];
   }
 }
 
@@ -194,7 +279,7 @@ export class AuthenticationError extends ClusterOpsError {
   readonly address: string;
 
   constructor(address: string, reason: string) {
-    super('ERR_AUTH', `Authentication to ${address} failed: ${reason}. Pass the right password (and username for an ACL user) to the options.`, {
+    super('ERR_AUTH', `Authentication to ${address} failed: ${asSentence(reason)} Pass the right password (and username for an ACL user) to the options.`, {
       details: { address },
     });
     this.address = address;
@@ -223,7 +308,9 @@ export class NodeNotEmptyError extends ClusterOpsError {
   constructor(address: string, reason: 'keys' | 'slots' | 'knows-other-nodes', detail: string) {
     const fix =
       reason === 'keys'
-        ? 'Empty it first (FLUSHALL, only if its data is disposable) or use a fresh node.'
+        ? 'A node that holds keys also claims their slots, and Redis refuses CLUSTER RESET on a master with keys (deleting nodes.conf does not help either: ' +
+          'it takes the slots again when it loads the keys). If its data is disposable: FLUSHALL, then CLUSTER RESET, on it. ' +
+          `To keep the data: join an empty node instead, then copy the keys in with importData({ from: ${sourceOf(address)}, into: topology }).`
         : reason === 'slots'
           ? "Its old cluster config claims slots ('ERR Slot N is already busy'): stop it, delete its cluster-config-file (nodes-PORT.conf), or run CLUSTER RESET on it."
           : 'It belongs to another cluster (an old nodes-PORT.conf): run CLUSTER RESET on it or delete its cluster-config-file and restart it.';
@@ -306,6 +393,13 @@ export class PlanError extends ClusterOpsError {
   constructor(message: string, details: Record<string, unknown> = {}) {
     super('ERR_PLAN', message, { details });
   }
+}
+
+/** `host:port` as the `{ host, port }` literal a caller would pass. */
+function sourceOf(address: string): string {
+  const colon = address.lastIndexOf(':');
+  const host = address.slice(0, colon).replace(/^\[|\]$/g, '');
+  return `{ host: '${host}', port: ${address.slice(colon + 1)} }`;
 }
 
 function describeValue(value: unknown): string {

@@ -11,9 +11,10 @@ export { parseClusterNodes } from './model/cluster-nodes-parser';
 export { parseInfo } from './model/info-parser';
 export { ClusterState } from './model/cluster-state';
 export type { ClusterNode } from './model/cluster-state';
-export type { NodeInfo, NodeRole, OpenSlotMark } from './model/node-info';
+export type { NodeInfo, NodeRole, NodeServer, OpenSlotMark } from './model/node-info';
 export type { NodeView, UnreachableNode } from './model/node-view';
 export { findDisagreements } from './model/agreement';
+export { compareVersions } from './util/version';
 
 export { planCreate } from './plan/create-plan';
 export type { CreatePlan, CreatePlanOptions, PlannedMaster, PlannedReplica, AntiAffinityViolation } from './plan/create-plan';
@@ -24,12 +25,18 @@ export { parseRehomePlan } from './plan/parse-rehome-plan';
 export { parseSpreadMastersPlan } from './plan/parse-spread-masters-plan';
 export { clusterFingerprint } from './plan/cluster-fingerprint';
 export { InvalidPlanError, PlanClusterMismatchError } from './plan/plan-errors';
+export { planFix } from './plan/fix-plan';
+export type { FixPlan, FixStep, FixSlotDecision, FixCause, FixEvidence, UnresolvedSlots } from './plan/fix-plan';
 
 export { NodePool } from './net/node-pool';
 export { NodeClient } from './net/node-client';
 export type { ConnectionOptions, NatMap } from './net/connection-options';
 export { parseSeed } from './net/seed';
 export type { Seed, SeedConnection } from './net/seed';
+export { capabilitiesOf, parseServerInfo, parseServerVersionLine, describeServer } from './net/capabilities';
+export type { ServerCapabilities, ServerInfo, ServerKind } from './net/capabilities';
+export { UnsupportedByServerError, TlsRequiredError } from './net/errors';
+export { probeTls } from './net/connect-diagnosis';
 
 export { ClusterTopology } from './topology/cluster-topology';
 export type { CreateOptions } from './topology/cluster-topology';
@@ -42,6 +49,9 @@ export type { WaitForConvergenceOptions, ConvergenceResult } from './topology/co
 export { LocalCluster } from './local/local-cluster';
 export type { LocalNode, StartNodeOptions } from './local/local-cluster';
 export type { LocalClusterOptions } from './local/local-cluster-options';
+export type { LocalTlsFiles } from './local/tls-certificates';
+export { inspectServerBinary } from './local/server-binary';
+export type { ServerBinary } from './local/server-binary';
 
 // Domains: each barrel lists its own public names.
 export * from './topology/repair/index';
@@ -52,3 +62,4 @@ export * from './import/index';
 export * from './doctor/index';
 export * from './config/index';
 export * from './host/index';
+export * from './lock/index';

@@ -1,3 +1,5 @@
+import { compareVersions } from '../util/version';
+
 /** What kind of value a directive takes, for validation and normalisation. */
 export type OptionKind = 'yes-no' | 'integer' | 'memory' | 'string' | 'file-name' | 'path' | 'enum' | 'save' | 'words';
 
@@ -67,15 +69,7 @@ export const OPTION_CATALOG: Readonly<Record<string, OptionSpec>> = {
 export const SECRET_OPTIONS: ReadonlySet<string> = new Set(['requirepass', 'masterauth']);
 
 /** Compares dotted versions: -1, 0, 1. */
-export function compareVersions(a: string, b: string): number {
-  const pa = a.split('.').map(Number);
-  const pb = b.split('.').map(Number);
-  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
-    const d = (pa[i] ?? 0) - (pb[i] ?? 0);
-    if (d !== 0) return d < 0 ? -1 : 1;
-  }
-  return 0;
-}
+export { compareVersions };
 
 /** The directive's name in the target version (slave-* before 5.0). */
 export function nameForVersion(name: string, version: string): string {

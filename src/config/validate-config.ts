@@ -23,10 +23,11 @@ export function validateSettings(settings: Readonly<Record<string, string>>, con
   };
   for (const [name, value] of Object.entries(settings)) {
     // eslint-disable-next-line no-control-regex
-    if (/[\x00-\x1f\x7f]/.test(value) || value.includes('"')) {
+    const spec = OPTION_CATALOG[name];
+    // Paths are always written quoted and escaped, so a double quote in one is safe; elsewhere it is refused.
+    if (/[\x00-\x1f\x7f]/.test(value) || (value.includes('"') && spec?.kind !== 'path')) {
       fail('value-injection', name, 'a value may not contain a line break, a control character or a double quote (it could inject directives). Pass one plain value');
     }
-    const spec = OPTION_CATALOG[name];
     if (spec === undefined) fail('unknown-option', name, 'not a directive this renderer knows; check the spelling (replica-* names, not slave-*)');
     const known = spec as NonNullable<typeof spec>;
     if (compareVersions(context.version, known.since) < 0) fail('option-not-in-version', name, `Redis ${context.version} does not have it (since ${known.since}); drop it or target a newer version`);
@@ -79,7 +80,7 @@ export function validatePorts(ports: readonly number[]): void {
   }
   for (const port of ports) {
     if (seen.has(port + 10000)) {
-      throw new ConfigValidationError('bus-port-clash', 'port', String(port + 10000), `port ${port + 10000} is both an instance port and the cluster bus port of ${port}`);
+      throw new ConfigValidationError('bus-port-clash', 'port', String(port + 10000), `port ${port + 10000} is both an instance port and the cluster bus port of ${port}. Move one of the two instances to another port: no instance may listen on another's port + 10000 (e.g. ports 6381-6386 with bus ports 16381-16386)`);
     }
   }
 }

@@ -71,3 +71,45 @@ export class PromotionTimeoutError extends ClusterOpsError {
     this.replicaIds = replicaIds;
   }
 }
+
+/** A replica of a dead master, as replaceNode found it when the master's address was taken over. */
+export interface TakenOverReplica {
+  id: string;
+  address: string;
+  /** DBSIZE now (undefined when it did not answer). */
+  keys: number | undefined;
+  /** master_link_status in its INFO replication. */
+  linkStatus: string | undefined;
+  /** True when its replication link is up to the server at the master's address: it resynced from that server. */
+  resyncedFromOccupant: boolean;
+}
+
+/**
+ * replaceNode of a dead master whose address another server (another node id) answers at: Redis
+ * marks the dead id `noaddr`, never fails it over, and its replicas resync from that server.
+ */
+export class DeadNodeAddressTakenError extends ClusterOpsError {
+  readonly nodeId: string;
+  readonly replicas: readonly TakenOverReplica[];
+
+  constructor(nodeId: string, address: string | undefined, occupantId: string | undefined, slots: string, replicas: readonly TakenOverReplica[]) {
+    const where = address ?? "the dead master's address";
+    const emptied = replicas.filter((replica) => replica.resyncedFromOccupant);
+    const intact = replicas.filter((replica) => !replica.resyncedFromOccupant && (replica.keys ?? 0) > 0);
+    const parts = [
+      `Dead master ${nodeId} (slots ${slots}) has no address: another server${occupantId === undefined ? '' : ` (node id ${occupantId})`} answers at ${where}, ` +
+        `so Redis flags ${nodeId} noaddr, never fails it over, and its replicas resync from that server. replaceNode would wait for a promotion that never comes.`,
+      `Stop the server at ${where} first, so no replica resyncs from it.`,
+      ...emptied.map((replica) => `Do not fail over to ${replica.address} (${replica.id}): it resynced from that server and holds ${replica.keys ?? 'no'} key(s).`),
+      `Then restart ${nodeId} at ${where} from its own data files and nodes.conf (or restore them from a backup): it rejoins with its id and keys, its replicas resync from it, and replaceNode is not needed.`,
+      ...intact.map(
+        (replica) =>
+          `Replica ${replica.address} (${replica.id}) did not resync and still holds ${replica.keys} key(s): only if ${nodeId}'s data is lost for good, ` +
+          `promote it with failover.failover("${replica.id}", { mode: 'force' }) after stopping that server, then call replaceNode again.`,
+      ),
+    ];
+    super('ERR_DEAD_NODE_ADDRESS_TAKEN', parts.join(' '), { details: { nodeId, address, occupantId, slots, replicas } });
+    this.nodeId = nodeId;
+    this.replicas = replicas;
+  }
+}

@@ -51,13 +51,13 @@ export class FailoverController extends EventEmitter<FailoverControllerEvents> {
    * replica and every node agrees. Reports the new config epoch. See docs/failover-controller.md.
    */
   async failover(replicaId: string, options: FailoverOptions = {}): Promise<FailoverResult> {
-    const result = await runFailover(
+    const result = await this.topology.lock.run('failover', () => runFailover(
       this.topology,
       replicaId,
       { ...options, timeoutMs: options.timeoutMs ?? this.options.failoverTimeoutMs },
       (event) => this.emit('failover-start', event),
       (event) => this.emit('failover-wait', event),
-    );
+    ));
     this.emit('failover-done', result);
     return result;
   }
@@ -95,13 +95,13 @@ export class FailoverController extends EventEmitter<FailoverControllerEvents> {
    * replica: of its master).
    */
   async replaceNode(deadNodeId: string, newNode: NodeAddress, options: ReplaceNodeOptions = {}): Promise<ReplaceNodeResult> {
-    const result = await replaceNode(
+    const result = await this.topology.lock.run('replace-node', () => replaceNode(
       this.topology,
       deadNodeId,
       newNode,
       { ...options, promotionTimeoutMs: options.promotionTimeoutMs ?? this.options.promotionTimeoutMs },
       (event) => this.emit('replace-step', event),
-    );
+    ));
     this.emit('replace-done', result);
     return result;
   }
@@ -113,7 +113,7 @@ export class FailoverController extends EventEmitter<FailoverControllerEvents> {
 
   /** Executes a rehome plan, re-checking each move first. */
   async executeRehome(plan: RehomePlan, options: RehomeOptions = {}): Promise<RehomeResult> {
-    const result = await executeRehome(this.topology, plan, options);
+    const result = await this.topology.lock.run('rehome-replicas', () => executeRehome(this.topology, plan, options));
     const { plan: _plan, ...rest } = result;
     this.emit('rehome-done', rest);
     return result;
@@ -121,9 +121,11 @@ export class FailoverController extends EventEmitter<FailoverControllerEvents> {
 
   /** Masters left without replicas get one from a master with spare ones, keeping host anti-affinity. */
   async rehomeReplicas(options: RehomeOptions = {}): Promise<RehomeResult> {
-    const plan = await this.planRehomeReplicas(options);
-    this.emit('rehome-planned', plan);
-    return this.executeRehome(plan, options);
+    return this.topology.lock.run('rehome-replicas', async () => {
+      const plan = await this.planRehomeReplicas(options);
+      this.emit('rehome-planned', plan);
+      return this.executeRehome(plan, options);
+    });
   }
 
   /** Pure plan (from a fresh snapshot): failovers that spread masters evenly over hosts. */
@@ -134,7 +136,7 @@ export class FailoverController extends EventEmitter<FailoverControllerEvents> {
   /** Executes a spread plan: default-mode failovers, one at a time. */
   async executeSpread(plan: SpreadMastersPlan, options: SpreadOptions = {}): Promise<SpreadResult> {
     assertSignal(options.signal);
-    const result = await executeSpread(
+    const result = await this.topology.lock.run('spread-masters', () => executeSpread(
       this.topology,
       plan,
       (replicaId, masterId) =>
@@ -145,7 +147,7 @@ export class FailoverController extends EventEmitter<FailoverControllerEvents> {
           ...(options.signal === undefined ? {} : { signal: options.signal }),
         }),
       options.signal,
-    );
+    ));
     const { plan: _plan, ...rest } = result;
     this.emit('spread-done', { ...rest, balanced: plan.balanced });
     return result;
@@ -153,9 +155,11 @@ export class FailoverController extends EventEmitter<FailoverControllerEvents> {
 
   /** After failovers piled masters onto one host, fails over to replicas so masters spread again. */
   async spreadMasters(options: SpreadOptions = {}): Promise<SpreadResult> {
-    const plan = await this.planSpreadMasters();
-    this.emit('spread-planned', plan);
-    return this.executeSpread(plan, options);
+    return this.topology.lock.run('spread-masters', async () => {
+      const plan = await this.planSpreadMasters();
+      this.emit('spread-planned', plan);
+      return this.executeSpread(plan, options);
+    });
   }
 
   /** An ioredis Cluster reading from replicas (READONLY); see replicaReadCluster. */

@@ -11,7 +11,8 @@ export type {
   SpreadOptions,
   WatchOptions,
 } from './failover-options';
-export { FailoverRefusedError, FailoverTimeoutError, NoReplicaToPromoteError, PromotionTimeoutError } from './errors';
+export { DeadNodeAddressTakenError, FailoverRefusedError, FailoverTimeoutError, NoReplicaToPromoteError, PromotionTimeoutError } from './errors';
+export type { TakenOverReplica } from './errors';
 export type { FailoverResult, FailoverStartEvent, FailoverWaitEvent } from './manual-failover';
 export type { ReplaceNodeResult, ReplaceStep, ReplaceStepEvent } from './replace-node';
 export type { RehomeResult } from './rehome-replicas';
@@ -33,6 +34,6 @@ export type {
 export { openReplica, replicaReadCluster } from './replica-reads';
 export type { OpenReplicaOptions, ReplicaReadClusterOptions } from './replica-reads';
 export { planRehomeReplicas } from '../plan/rehome-plan';
-export type { RehomeMove, RehomePlan, RehomePlanOptions } from '../plan/rehome-plan';
+export type { GoneReplica, RehomeMove, RehomePlan, RehomePlanOptions } from '../plan/rehome-plan';
 export { planSpreadMasters } from '../plan/spread-masters-plan';
 export type { SpreadMastersPlan, SpreadStep } from '../plan/spread-masters-plan';

@@ -3,7 +3,7 @@ import type { ClusterNode, ClusterState } from '../model/cluster-state';
 import { SlotSet } from '../model/slot-set';
 import { awaitState, roleProblems } from '../topology/membership/await-state';
 import { NotAReplicaError, ReplicaOfOtherMasterError } from '../topology/membership/errors';
-import { shortenNodeTimeout } from '../topology/membership/fast-gossip';
+import { restoreNodeTimeouts, withShortNodeTimeout } from '../topology/membership/fast-gossip';
 import { assertNodeId } from '../topology/membership/membership-options';
 import type { TopologyContext } from '../topology/topology-context';
 import { pollUntil } from '../util/poll';
@@ -104,6 +104,9 @@ export async function runFailover(
   const master = state.requireNode(masterId);
   const masterSlots = master.slots;
   const masterAlive = master.reachable && !master.failed;
+  // A node an interrupted operation left at the fast-gossip timeout gets its value back first
+  // (the vote window below reads the voters' timeouts).
+  await restoreNodeTimeouts(context, state);
   onStart({ replicaId, replicaAddress, masterId, masterAddress: master.address, mode });
 
   // Default and force need the masters' votes, which Redis refuses about one master for
@@ -117,8 +120,7 @@ export async function runFailover(
   // The others learn that the old master became a replica only from its own pings: with a 15 s
   // cluster-node-timeout that takes seconds, and until then they refuse to vote for it ("it is
   // a master node"), so a failover back would fail. A 500 ms timeout makes it ping them all now.
-  const restore = masterAlive && (options.fastGossip ?? DEFAULT_FAILOVER_OPTIONS.fastGossip) ? await shortenNodeTimeout(context.pool, master.address) : async () => undefined;
-  try {
+  const work = async (): Promise<FailoverResult> => {
     const result = await switchOver(context, {
       replicaId,
       replicaAddress,
@@ -132,9 +134,8 @@ export async function runFailover(
     });
     if (mode !== 'takeover') recordElection(context.pool, masterId);
     return { ...result, voteWaitMs, elapsedMs: Date.now() - started };
-  } finally {
-    await restore();
-  }
+  };
+  return masterAlive && (options.fastGossip ?? DEFAULT_FAILOVER_OPTIONS.fastGossip) ? withShortNodeTimeout(context, master.address, work) : work();
 }
 
 interface SwitchSpec {

@@ -1,5 +1,6 @@
 import { assertPlanCluster } from '../plan/cluster-fingerprint';
 import { parseRehomePlan } from '../plan/parse-rehome-plan';
+import type { ClusterState } from '../model/cluster-state';
 import { planRehomeReplicas, type RehomeMove, type RehomePlan } from '../plan/rehome-plan';
 import { workingReplicasOf } from '../plan/replica-target';
 import { replicate } from '../topology/membership/replicate';
@@ -16,9 +17,31 @@ export interface RehomeResult {
   elapsedMs: number;
 }
 
-/** Plans rehomeReplicas from a fresh snapshot (pure planner, planRehomeReplicas). */
+/**
+ * Plans rehomeReplicas from a fresh snapshot (pure planner, planRehomeReplicas), with each
+ * reachable replica's replication link read first (INFO replication): a replica whose master
+ * link is down, with no sync in progress, counts as gone at once, as one that does not answer.
+ */
 export async function planRehome(context: TopologyContext, options: RehomeOptions = {}): Promise<RehomePlan> {
-  return planRehomeReplicas(await context.refresh(), options.minReplicas === undefined ? {} : { minReplicas: options.minReplicas });
+  const state = await context.refresh();
+  const linkDown = await replicasWithLinkDown(context, state);
+  return planRehomeReplicas(state, { ...(options.minReplicas === undefined ? {} : { minReplicas: options.minReplicas }), linkDown });
+}
+
+/** Ids of reachable replicas whose INFO says master_link_status:down and no sync in progress (or that fail to answer INFO). */
+async function replicasWithLinkDown(context: TopologyContext, state: ClusterState): Promise<string[]> {
+  const replicas = state.replicas.filter((replica) => replica.reachable && !replica.failed);
+  const down = await Promise.all(
+    replicas.map(async (replica) => {
+      const info = await context.pool
+        .get(replica.address)
+        .info('replication')
+        .catch(() => undefined);
+      if (info === undefined) return true;
+      return info['role'] === 'slave' && info['master_link_status'] !== 'up' && info['master_sync_in_progress'] !== '1';
+    }),
+  );
+  return replicas.filter((_, index) => down[index] === true).map((replica) => replica.id);
 }
 
 /**
@@ -34,9 +57,12 @@ export async function executeRehome(context: TopologyContext, input: RehomePlan,
   const wait = { ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }), ...(options.signal === undefined ? {} : { signal: options.signal }) };
   const moved: RehomeMove[] = [];
   const skipped: RehomeResult['skipped'] = [];
+  const planGone = (plan.gone ?? []).map((entry) => entry.replicaId);
   for (const move of plan.moves) {
     throwIfAborted(options.signal, 'rehomeReplicas');
     const state = await context.refresh();
+    // Replicas the plan counted gone stay gone; so does any that stopped answering since.
+    const gone = new Set([...planGone, ...state.replicas.filter((replica) => !replica.reachable).map((replica) => replica.id)]);
     const replica = state.node(move.replicaId);
     const target = state.node(move.toMasterId);
     if (replica === undefined || replica.role !== 'replica' || replica.masterId !== move.fromMasterId) {
@@ -47,7 +73,7 @@ export async function executeRehome(context: TopologyContext, input: RehomePlan,
       skipped.push({ ...move, reason: 'the target is no longer a working master' });
       continue;
     }
-    if (workingReplicasOf(state, target.id).length >= plan.minReplicas) {
+    if (workingReplicasOf(state, target.id, gone).length >= plan.minReplicas) {
       skipped.push({ ...move, reason: 'the target already has enough replicas' });
       continue;
     }

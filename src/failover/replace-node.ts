@@ -10,6 +10,7 @@ import { NodeStillReachableError } from '../topology/membership/errors';
 import { forgetEverywhere } from '../topology/membership/forget-everywhere';
 import { assertNodeId } from '../topology/membership/membership-options';
 import type { TopologyContext } from '../topology/topology-context';
+import { assertAddressNotTaken } from './address-takeover';
 import { NoReplicaToPromoteError, PromotionTimeoutError } from './errors';
 import { assertPositiveMs, assertSignal, type ReplaceNodeOptions } from './failover-options';
 
@@ -64,6 +65,8 @@ export async function replaceNode(
     throw new NodeStillReachableError(deadId, dead.address, 'replaceNode', 'replaceNode is for a dead node; to retire a live one use topology.removeNode(id).');
   }
   if (options.of !== undefined) state.requireNode(options.of);
+  // Its address answered by a new server (noaddr): no promotion will ever come; refuse now.
+  await assertAddressNotTaken(context, state, dead);
 
   let promotedId: string | undefined;
   let masterId = options.of;

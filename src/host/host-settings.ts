@@ -21,7 +21,7 @@ export const HOST_SETTINGS: Readonly<Record<HostSettingName, HostSettingSpec>> =
   overcommit: {
     name: 'overcommit',
     wanted: '1',
-    why: 'section 4: with vm.overcommit_memory 0 the fork for BGSAVE / AOF rewrite can fail under memory pressure',
+    why: 'section 4: with vm.overcommit_memory 0 the fork for BGSAVE / AOF rewrite can fail under memory pressure (2 refuses it outright)',
   },
   thp: {
     name: 'thp',
@@ -30,22 +30,38 @@ export const HOST_SETTINGS: Readonly<Record<HostSettingName, HostSettingSpec>> =
   },
 };
 
-export const SYSCTL_KEYS: Readonly<Partial<Record<HostSettingName, string>>> = {
+export const SYSCTL_KEYS = {
   somaxconn: 'net.core.somaxconn',
   overcommit: 'vm.overcommit_memory',
-};
+} as const;
+
+export type SysctlSettingName = keyof typeof SYSCTL_KEYS;
 
 export const PATHS = {
   somaxconn: '/proc/sys/net/core/somaxconn',
   overcommit: '/proc/sys/vm/overcommit_memory',
   thp: '/sys/kernel/mm/transparent_hugepage/enabled',
-  limits: '/etc/security/limits.conf',
-  sysctlFile: '/etc/sysctl.d/99-redis-cluster-ops.conf',
-  sysctlConf: '/etc/sysctl.conf',
-  rcLocal: '/etc/rc.local',
+  /**
+   * Ours: named to sort after the `99-sysctl.conf` link to /etc/sysctl.conf that Debian and RHEL
+   * ship, so an old value there does not undo ours at boot.
+   */
+  sysctlFile: '/etc/sysctl.d/99-zz-redis-cluster-ops.conf',
+  /** Ours: read after limits.conf and the other drop-ins, so its lines win among lines of the same kind. */
+  limitsFile: '/etc/security/limits.d/99-redis-cluster-ops.conf',
+  passwd: '/etc/passwd',
+  group: '/etc/group',
 } as const;
 
-export const THP_BOOT_LINE = 'echo never > /sys/kernel/mm/transparent_hugepage/enabled';
+/** Whether a value meets the setting: limits compare as numbers (higher is fine), switches exactly. */
+export function meets(name: HostSettingName, value: string | number | undefined): boolean {
+  if (value === undefined) return false;
+  const wanted = HOST_SETTINGS[name].wanted;
+  if (name === 'nofile' || name === 'somaxconn') {
+    const number = typeof value === 'number' ? value : /^(unlimited|infinity)$/.test(value) ? Infinity : Number(value);
+    return !Number.isNaN(number) && number >= Number(wanted);
+  }
+  return String(value).trim() === wanted;
+}
 
 /** The selected mode of a sysfs switch: "always madvise [never]" -> "never". */
 export function selectedMode(text: string): string {
@@ -70,26 +86,8 @@ export function setLine(text: string, matcher: RegExp, line: string): string {
   return `${result.join('\n')}\n`;
 }
 
-/** The nofile value `* soft nofile N` / `* hard nofile N` in limits.conf text. */
-export function limitsNofile(text: string, kind: 'soft' | 'hard'): string | undefined {
-  for (const line of text.split('\n')) {
-    const match = new RegExp(`^\\s*\\*\\s+${kind}\\s+nofile\\s+(\\d+)`).exec(line);
-    if (match !== null) return match[1];
-  }
-  return undefined;
-}
-
 /** "Max open files  1024  524288  files" from /proc/PID/limits -> soft, hard. */
 export function processNofile(text: string): { soft: string; hard: string } | undefined {
   const match = /^Max open files\s+(\S+)\s+(\S+)/m.exec(text);
   return match === null ? undefined : { soft: match[1] as string, hard: match[2] as string };
-}
-
-/** The value of `key = value` in sysctl config text. */
-export function sysctlValue(text: string, key: string): string | undefined {
-  for (const line of text.split('\n')) {
-    const match = new RegExp(`^\\s*${key.replace(/\./g, '\\.')}\\s*=\\s*(\\S+)`).exec(line);
-    if (match !== null) return match[1];
-  }
-  return undefined;
 }

@@ -1,19 +1,13 @@
-import { accessSync, chmodSync, constants, copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { accessSync, chmodSync, constants, copyFileSync, existsSync, mkdirSync, readFileSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { InvalidArgumentError } from '../errors';
 import { HostTunerPermissionError } from './errors';
-import {
-  HOST_SETTINGS,
-  PATHS,
-  SYSCTL_KEYS,
-  THP_BOOT_LINE,
-  limitsNofile,
-  processNofile,
-  selectedMode,
-  setLine,
-  sysctlValue,
-  type HostSettingName,
-} from './host-settings';
+import { evaluate, type HostItem } from './host-items';
+import { planHost, type HostPlan, type ThpBoot } from './host-plan';
+import { HostRoot } from './host-root';
+import { HOST_SETTINGS, PATHS, SYSCTL_KEYS, selectedMode, setLine, type HostSettingName, type SysctlSettingName } from './host-settings';
+import { readSnapshot } from './host-snapshot';
+import { RC_LOCAL, THP_UNIT, THP_UNIT_LINK, rcLocalWithNever } from './thp-boot';
 
 export interface HostTunerOptions {
   /**
@@ -26,47 +20,45 @@ export interface HostTunerOptions {
    * @defaultValue false
    */
   dryRun?: boolean;
-  /** A live redis-server pid: inspect() also reads its /proc/PID/limits. */
+  /** A live redis-server pid: inspect() also reads its /proc/PID/limits and its user. */
   pid?: number;
+  /**
+   * The user redis-server runs as, whose limits.conf lines count.
+   * @defaultValue the pid's user, else 'redis'
+   */
+  user?: string;
   /**
    * Which settings to manage.
    * @defaultValue ['nofile', 'somaxconn', 'overcommit', 'thp']
    */
   settings?: readonly HostSettingName[];
   /**
-   * Also persist (sysctl.d file, limits.conf, rc.local); false changes only the running kernel.
+   * Also persist (sysctl.d file, limits.d file, THP at boot); false changes only the running kernel.
    * @defaultValue true
    */
   persist?: boolean;
+  /**
+   * How THP stays `never` at boot: the runbook's /etc/rc.local, or a systemd oneshot unit.
+   * @defaultValue 'rc.local'
+   */
+  thpBoot?: ThpBoot;
 }
 
-export interface HostItem {
-  name: HostSettingName;
-  /** The running value (kernel now, or limits.conf for nofile). */
-  current: string | undefined;
-  /** What the persisted config says (sysctl file, limits.conf, rc.local), if persisting. */
-  persisted: string | undefined;
-  /** For nofile with a pid: the live process's soft limit. */
-  process?: string;
-  wanted: string;
-  ok: boolean;
-  why: string;
-}
+export const DEFAULT_HOST_TUNER_OPTIONS = {
+  root: '/',
+  dryRun: false,
+  settings: ['nofile', 'somaxconn', 'overcommit', 'thp'] as readonly HostSettingName[],
+  persist: true,
+  thpBoot: 'rc.local' as ThpBoot,
+};
 
-export interface HostEdit {
-  /** Absolute path on the real host (without the root prefix). */
+/** One value apply() replaced, so rollback() can put it back. */
+export interface HostUndoEntry {
+  /** Host path written (links followed). */
   file: string;
-  /** 'now' writes the running kernel value; 'persist' edits a config file. */
-  kind: 'now' | 'persist';
-  setting: HostSettingName;
-  /** The line written (persist) or the value (now). */
-  content: string;
-  /** The shell command an operator would run for the same change. */
-  command: string;
-}
-
-export interface HostPlan {
-  edits: HostEdit[];
+  kind: 'now' | 'persist' | 'link';
+  /** The text (or, for /proc and /sys, the value) before; null when apply() created the file. */
+  before: string | null;
 }
 
 export interface ApplyResult {
@@ -75,160 +67,151 @@ export interface ApplyResult {
   changed: string[];
   /** Backup copies made before changing a file (real paths on this machine). */
   backups: string[];
-  /** What was (or would be) done, one line each. */
+  /** What was (or would be) done, one line each; manual steps start with "manual:". */
   preview: string[];
+  /** The old /proc, /sys and file contents, newest last: pass to rollback() (serializable). */
+  undo: HostUndoEntry[];
 }
 
-/** Section 4: inspect, plan, apply, verify the kernel and limits settings Redis wants. */
+/** Section 4: inspect, plan, apply, verify (and roll back) the kernel and limits settings Redis wants. */
 export class HostTuner {
-  readonly options: Required<Omit<HostTunerOptions, 'pid'>> & Pick<HostTunerOptions, 'pid'>;
+  readonly options: typeof DEFAULT_HOST_TUNER_OPTIONS & Pick<HostTunerOptions, 'pid' | 'user'>;
+  private readonly host: HostRoot;
+  private lastUndo: HostUndoEntry[] = [];
 
   constructor(options: HostTunerOptions = {}) {
-    this.options = { root: '/', dryRun: false, settings: ['nofile', 'somaxconn', 'overcommit', 'thp'], persist: true, ...options };
+    this.options = { ...DEFAULT_HOST_TUNER_OPTIONS, ...options };
     for (const name of this.options.settings) {
       if (!(name in HOST_SETTINGS)) throw new InvalidArgumentError('settings', name, 'not a host setting', 'Use nofile, somaxconn, overcommit or thp.');
     }
     if (this.options.pid !== undefined && (!Number.isInteger(this.options.pid) || this.options.pid <= 0)) {
       throw new InvalidArgumentError('pid', this.options.pid, 'not a process id', 'Pass the pid of a running redis-server.');
     }
+    if (this.options.user !== undefined && !/^[A-Za-z0-9_][A-Za-z0-9_.-]*$/.test(this.options.user)) {
+      throw new InvalidArgumentError('user', this.options.user, 'not a user name', 'Pass the name redis-server runs as, e.g. redis.');
+    }
+    if (this.options.thpBoot !== 'rc.local' && this.options.thpBoot !== 'systemd') {
+      throw new InvalidArgumentError('thpBoot', this.options.thpBoot, 'not a boot method', "Use 'rc.local' or 'systemd'.");
+    }
+    this.host = new HostRoot(this.options.root);
   }
 
   async inspect(): Promise<HostItem[]> {
-    const sysctlText = this.read(PATHS.sysctlFile) ?? '';
-    const sysctlConf = this.read(PATHS.sysctlConf) ?? '';
-    return this.options.settings.map((name) => {
-      const spec = HOST_SETTINGS[name];
-      let current: string | undefined;
-      let persisted: string | undefined;
-      let process: string | undefined;
-      if (name === 'nofile') {
-        const limits = this.read(PATHS.limits) ?? '';
-        const soft = limitsNofile(limits, 'soft');
-        const hard = limitsNofile(limits, 'hard');
-        current = soft === hard ? soft : `${soft ?? '-'}/${hard ?? '-'}`;
-        persisted = current;
-        if (this.options.pid !== undefined) process = processNofile(this.read(`/proc/${this.options.pid}/limits`) ?? '')?.soft;
-      } else if (name === 'thp') {
-        const text = this.read(PATHS.thp);
-        current = text === undefined ? undefined : selectedMode(text);
-        persisted = (this.read(PATHS.rcLocal) ?? '').includes(THP_BOOT_LINE) ? 'never' : undefined;
-      } else {
-        current = this.read(name === 'somaxconn' ? PATHS.somaxconn : PATHS.overcommit)?.trim();
-        const key = SYSCTL_KEYS[name] as string;
-        persisted = sysctlValue(sysctlText, key) ?? sysctlValue(sysctlConf, key);
-      }
-      const good = (value: string | undefined): boolean =>
-        value !== undefined && (name === 'nofile' || name === 'somaxconn' ? Number(value) >= Number(spec.wanted) : value === spec.wanted);
-      const ok = good(current) && (!this.options.persist || good(persisted)) && (process === undefined || good(process));
-      return { name, current, persisted, ...(process === undefined ? {} : { process }), wanted: spec.wanted, ok, why: spec.why };
-    });
+    return evaluate(this.snapshot(), this.options.settings, this.options.persist);
   }
 
-  /** The edits that would bring every managed setting to its wanted value (empty when all are ok). */
+  /** The edits that bring every managed setting to its wanted value (never lowering one), and the steps left to the operator. */
   async plan(): Promise<HostPlan> {
-    const items = await this.inspect();
-    const edits: HostEdit[] = [];
-    for (const item of items) {
-      const wanted = item.wanted;
-      const nowOk = item.current !== undefined && (item.name === 'somaxconn' ? Number(item.current) >= Number(wanted) : item.current === wanted);
-      if (item.name === 'nofile') {
-        if (limitsNofile(this.read(PATHS.limits) ?? '', 'soft') !== wanted || limitsNofile(this.read(PATHS.limits) ?? '', 'hard') !== wanted) {
-          edits.push({ file: PATHS.limits, kind: 'persist', setting: 'nofile', content: `* soft nofile ${wanted}\n* hard nofile ${wanted}`, command: `echo '* soft nofile ${wanted}' >> ${PATHS.limits}` });
-        }
-        continue;
-      }
-      if (item.name === 'thp') {
-        if (!nowOk) edits.push({ file: PATHS.thp, kind: 'now', setting: 'thp', content: 'never', command: THP_BOOT_LINE });
-        if (this.options.persist && item.persisted !== 'never') edits.push({ file: PATHS.rcLocal, kind: 'persist', setting: 'thp', content: THP_BOOT_LINE, command: `echo '${THP_BOOT_LINE}' >> ${PATHS.rcLocal}` });
-        continue;
-      }
-      const key = SYSCTL_KEYS[item.name] as string;
-      const path = item.name === 'somaxconn' ? PATHS.somaxconn : PATHS.overcommit;
-      if (!nowOk) edits.push({ file: path, kind: 'now', setting: item.name, content: wanted, command: `sysctl -w ${key}=${wanted}` });
-      if (this.options.persist && item.persisted !== wanted) {
-        edits.push({ file: PATHS.sysctlFile, kind: 'persist', setting: item.name, content: `${key} = ${wanted}`, command: `echo '${key} = ${wanted}' >> ${PATHS.sysctlFile} && sysctl --system` });
-      }
-    }
-    return { edits };
+    const snapshot = this.snapshot();
+    return planHost(snapshot, evaluate(snapshot, this.options.settings, this.options.persist), { persist: this.options.persist, thpBoot: this.options.thpBoot });
   }
 
   /**
    * Applies a plan: checks it may write every file first (else HostTunerPermissionError, nothing
-   * written), backs each changed config file up (FILE.redis-cluster-ops.bak), edits only its known
-   * files and lines. With dryRun, only returns the preview.
+   * written), backs each changed config file up (FILE.redis-cluster-ops.bak), records every old
+   * value for rollback(), edits only its known files and lines. With dryRun, only the preview.
    */
   async apply(plan?: HostPlan): Promise<ApplyResult> {
-    const edits = (plan ?? (await this.plan())).edits;
-    const known = new Set<string>([PATHS.somaxconn, PATHS.overcommit, PATHS.thp, PATHS.limits, PATHS.sysctlFile, PATHS.rcLocal]);
+    const { edits, manual = [] } = plan ?? (await this.plan());
+    const known = new Set<string>([PATHS.somaxconn, PATHS.overcommit, PATHS.thp, PATHS.limitsFile, PATHS.sysctlFile, RC_LOCAL, THP_UNIT]);
     for (const edit of edits) {
       if (!known.has(edit.file)) throw new InvalidArgumentError('plan', edit.file, 'not a file HostTuner manages', 'Pass a plan made by plan().');
     }
-    const preview = edits.map((edit) => `${edit.kind === 'now' ? 'set' : 'persist'} ${edit.setting}: ${edit.file} <- ${edit.content.replace(/\n/g, ' | ')}   (${edit.command})`);
-    if (this.options.dryRun) return { dryRun: true, changed: [], backups: [], preview };
+    const preview = [
+      ...edits.map((edit) => `${edit.kind === 'now' ? 'set' : 'persist'} ${edit.setting}: ${edit.file} <- ${edit.content.trim().replace(/\n/g, ' | ')}   (${edit.command.replace(/\n/g, '; ')})`),
+      ...manual.map((step) => `manual: ${step.message}${step.command === undefined ? '' : `   (${step.command})`}`),
+    ];
+    if (this.options.dryRun) return { dryRun: true, changed: [], backups: [], preview, undo: [] };
 
-    for (const edit of edits) this.assertWritable(edit.file);
+    for (const edit of edits) this.assertWritable(this.host.resolve(edit.file));
     // Back up only what the host had before this run, not files this run creates.
-    const existedBefore = new Set(edits.filter((edit) => existsSync(this.path(edit.file))).map((edit) => edit.file));
+    const existedBefore = new Set(edits.map((edit) => this.host.resolve(edit.file)).filter((file) => existsSync(this.host.path(file))));
     const changed = new Set<string>();
     const backups: string[] = [];
+    const undo: HostUndoEntry[] = [];
     for (const edit of edits) {
-      const path = this.path(edit.file);
+      const file = this.host.resolve(edit.file);
+      const path = this.host.path(file);
+      const before = existsSync(path) ? readFileSync(path, 'utf8') : null;
       if (edit.kind === 'now') {
+        undo.push({ file, kind: 'now', before: before === null ? null : edit.setting === 'thp' ? selectedMode(before) : before.trim() });
         writeFileSync(path, `${edit.content}\n`);
         changed.add(edit.file);
         continue;
       }
-      const before = existsSync(path) ? readFileSync(path, 'utf8') : '';
-      let after = before;
-      if (edit.setting === 'nofile') {
-        after = setLine(after, /^\s*\*\s+soft\s+nofile\s/, `* soft nofile ${HOST_SETTINGS.nofile.wanted}`);
-        after = setLine(after, /^\s*\*\s+hard\s+nofile\s/, `* hard nofile ${HOST_SETTINGS.nofile.wanted}`);
-      } else if (edit.setting === 'thp') {
-        const base = before === '' ? '#!/bin/sh -e\n' : before.replace(/^exit 0\s*$/m, '');
-        after = setLine(base, /transparent_hugepage\/enabled/, THP_BOOT_LINE);
-      } else {
-        const key = SYSCTL_KEYS[edit.setting] as string;
-        after = setLine(after, new RegExp(`^\\s*${key.replace(/\./g, '\\.')}\\s*=`), edit.content);
-      }
-      if (after === before) continue;
-      if (existedBefore.has(edit.file)) {
+      const after = this.persisted(edit.setting, edit.file, edit.content, before ?? '');
+      if (after === (before ?? '')) continue;
+      if (existedBefore.has(file)) {
         const backup = `${path}.redis-cluster-ops.bak`;
         if (!existsSync(backup)) {
           copyFileSync(path, backup);
           backups.push(backup);
         }
       }
+      undo.push({ file, kind: 'persist', before });
       mkdirSync(dirname(path), { recursive: true });
       writeFileSync(path, after);
-      if (edit.setting === 'thp') chmodSync(path, 0o755);
+      if (edit.file === RC_LOCAL) chmodSync(path, 0o755);
+      if (edit.file === THP_UNIT && this.host.read(THP_UNIT_LINK) === undefined) {
+        mkdirSync(dirname(this.host.path(THP_UNIT_LINK)), { recursive: true });
+        symlinkSync(THP_UNIT, this.host.path(THP_UNIT_LINK));
+        undo.push({ file: THP_UNIT_LINK, kind: 'link', before: null });
+      }
       changed.add(edit.file);
     }
-    return { dryRun: false, changed: [...changed], backups, preview };
+    this.lastUndo = undo;
+    return { dryRun: false, changed: [...changed], backups, preview, undo };
   }
 
-  /** inspect(), then whether every managed setting is as wanted. */
+  /**
+   * Puts back what apply() changed, newest first: the old /proc and /sys values, the old file
+   * contents (files apply() created are removed). Defaults to this tuner's last apply().
+   */
+  async rollback(undo: readonly HostUndoEntry[] = this.lastUndo): Promise<{ restored: string[] }> {
+    for (const entry of undo) this.assertWritable(entry.file);
+    const restored: string[] = [];
+    for (const entry of [...undo].reverse()) {
+      const path = this.host.path(entry.file);
+      if (entry.before === null) {
+        if (existsSync(path) || entry.kind === 'link') unlinkSync(path);
+      } else writeFileSync(path, entry.kind === 'now' ? `${entry.before}\n` : entry.before);
+      restored.push(entry.file);
+    }
+    if (undo === this.lastUndo) this.lastUndo = [];
+    return { restored };
+  }
+
+  /** inspect(), then whether every managed setting is as wanted now and at the next boot. */
   async verify(): Promise<{ ok: boolean; items: HostItem[] }> {
     const items = await this.inspect();
     return { ok: items.every((item) => item.ok), items };
   }
 
-  private path(hostPath: string): string {
-    return join(this.options.root, hostPath);
+  private snapshot(): ReturnType<typeof readSnapshot> {
+    return readSnapshot(this.host, { ...(this.options.pid === undefined ? {} : { pid: this.options.pid }), ...(this.options.user === undefined ? {} : { user: this.options.user }) });
   }
 
-  private read(hostPath: string): string | undefined {
-    try {
-      return readFileSync(this.path(hostPath), 'utf8');
-    } catch {
-      return undefined;
+  /** Pure over `before`: the file text after one persist edit. */
+  private persisted(setting: HostSettingName, file: string, content: string, before: string): string {
+    if (file === RC_LOCAL) return rcLocalWithNever(before);
+    if (file === THP_UNIT) return content;
+    if (setting === 'nofile') {
+      let after = before;
+      for (const line of content.split('\n')) {
+        const [domain = '*', type = 'soft'] = line.split(/\s+/);
+        after = setLine(after, new RegExp(`^\\s*${domain.replace(/[*.]/g, '\\$&')}\\s+(${type}|-)\\s+nofile\\s`), line);
+      }
+      return after;
     }
+    const key = SYSCTL_KEYS[setting as SysctlSettingName];
+    return setLine(before, new RegExp(`^\\s*-?${key.replace(/\./g, '\\.')}\\s*=`), content);
   }
 
   private assertWritable(hostPath: string): void {
-    const path = this.path(hostPath);
-    const target = existsSync(path) ? path : dirname(path);
+    let target = this.host.path(hostPath);
+    while (!existsSync(target) && dirname(target) !== target) target = dirname(target);
     try {
-      accessSync(existsSync(target) ? target : this.options.root, constants.W_OK);
+      accessSync(target, constants.W_OK);
     } catch (error) {
       throw new HostTunerPermissionError(hostPath, (error as NodeJS.ErrnoException).code ?? 'not writable');
     }

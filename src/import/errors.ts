@@ -1,5 +1,6 @@
 import { ClusterOpsError } from '../errors';
 import { listKeys, printableKey, type KeyName } from '../model/key-name';
+import { asSentence } from '../sentence';
 import type { ImportCursor } from './import-options';
 
 /** Keys of the source that exist on the target with other values (conflict policy 'fail'). Nothing was overwritten. */
@@ -29,7 +30,7 @@ export class ImportFailedError extends ClusterOpsError {
   readonly aborted: boolean;
 
   constructor(cursor: ImportCursor, cause: unknown, aborted: boolean) {
-    super(aborted ? 'ERR_ABORTED' : 'ERR_IMPORT_FAILED', `Import ${aborted ? 'aborted' : 'failed'}: ${cause instanceof Error ? cause.message : String(cause)}. Resume with importData({ ..., resumeFrom: error.cursor }).`, {
+    super(aborted ? 'ERR_ABORTED' : 'ERR_IMPORT_FAILED', `Import ${aborted ? 'aborted' : 'failed'}: ${asSentence(cause instanceof Error ? cause.message : String(cause))} Resume with importData({ ..., resumeFrom: error.cursor }).`, {
       cause,
       details: { cursor },
     });

@@ -22,10 +22,20 @@ export interface LocalClusterOptions {
   /** Parent of the temporary directory. @defaultValue os.tmpdir() */
   dir?: string;
   /**
-   * The redis-server binary.
+   * The server binary: any redis-server from 5.0 on, or valkey-server. LocalCluster asks it its
+   * version (`--version`) and writes only the directives that version knows, in its own names.
    * @defaultValue 'redis-server'
    */
   redisServer?: string;
+  /**
+   * A TLS-only cluster: certificates are generated for the run (a CA and a node certificate for the
+   * loopback addresses, with the openssl CLI, in the cluster's directory); every node listens on
+   * `tls-port` only (`port 0`) with TLS on the cluster bus and for replication. `local.tls` holds the
+   * client options (`{ ca, cert, key }`); `topology()` and `client()` use them. Needs a server built
+   * with TLS (Redis 6.0+, BUILD_TLS=yes; Debian's is).
+   * @defaultValue false
+   */
+  tls?: boolean;
   /** Extra redis.conf directives for every node, e.g. { appendonly: 'yes' }. */
   config?: Record<string, string | number>;
   /**
@@ -54,6 +64,7 @@ export const DEFAULT_LOCAL_CLUSTER_OPTIONS = {
   nodeTimeoutMs: 5000,
   create: true,
   keepDir: false,
+  tls: false,
   config: {} as Record<string, string | number>,
 } as const;
 
@@ -65,6 +76,7 @@ export interface ResolvedLocalClusterOptions extends Omit<LocalClusterOptions, '
   nodeTimeoutMs: number;
   create: boolean;
   keepDir: boolean;
+  tls: boolean;
   config: Record<string, string | number>;
 }
 
@@ -105,6 +117,9 @@ export function resolveLocalClusterOptions(options: LocalClusterOptions): Resolv
   else wholeAtLeast('masters', 0, 'Pass the number of standalone nodes as masters.');
   wholeAtLeast('replicasPerMaster', 0, 'Pass 0 or more.');
   wholeAtLeast('nodeTimeoutMs', 100, 'Pass cluster-node-timeout in ms, e.g. 2000.');
+  if (typeof resolved.tls !== 'boolean') {
+    throw new InvalidArgumentError('tls', resolved.tls, 'not true or false', 'Pass tls: true for a TLS-only cluster with certificates generated for the run (local.tls then holds the client options).');
+  }
   if (resolved.hosts.length === 0 || !resolved.hosts.every(isLoopbackHost)) {
     throw new InvalidArgumentError('host', options.host, 'LocalCluster binds loopback addresses only', 'Pass 127.x.y.z addresses, e.g. ["127.0.0.1", "127.0.0.2"].');
   }

@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import { Cluster, type ClusterOptions } from 'ioredis';
 import { ClusterOpsError, InvalidArgumentError, UnknownNodeError } from '../errors';
 import { formatAddress, type NodeAddress } from '../model/address';
+import { assertNodeRef } from '../model/node-id';
 import { NodePool } from '../net/node-pool';
 import { ClusterTopology } from '../topology/cluster-topology';
 import { findClusterPort } from './free-port';
@@ -11,6 +12,10 @@ import { readInstanceConfigs, type InstanceConfig } from './instance-config';
 import { resolveLocalClusterOptions, type ConfigFilesClusterOptions, type LocalClusterOptions, type ResolvedLocalClusterOptions } from './local-cluster-options';
 import { trackDir, untrackDir } from './process-registry';
 import { RedisProcess } from './redis-process';
+import { inspectServerBinary, type ServerBinary } from './server-binary';
+import { generateTlsFiles, type LocalTlsFiles } from './tls-certificates';
+import { UnsupportedByServerError } from '../net/errors';
+import { describeServer } from '../net/capabilities';
 
 /** A node LocalCluster started. */
 export interface LocalNode {
@@ -30,6 +35,8 @@ export interface StartNodeOptions {
   host?: string;
   /** Extra redis.conf directives for this node. */
   config?: Record<string, string | number>;
+  /** Another server binary for this node (a mixed-version cluster, a rolling upgrade). @defaultValue the cluster's */
+  redisServer?: string;
 }
 
 /**
@@ -41,14 +48,20 @@ export class LocalCluster {
   readonly options: ResolvedLocalClusterOptions;
   /** The temporary directory holding every node's config, data and log. */
   readonly dir: string;
+  /**
+   * With `tls: true`: the generated certificates, as files (for redis-cli: --tls --cacert --cert --key)
+   * and as PEM text (`{ ca, cert, key }` is what ClusterTopology's and ioredis's `tls` option take).
+   */
+  readonly tls: LocalTlsFiles | undefined;
   private readonly processes: RedisProcess[] = [];
   private readonly pool: NodePool;
   private stopped = false;
 
-  private constructor(options: ResolvedLocalClusterOptions, dir: string) {
+  private constructor(options: ResolvedLocalClusterOptions, dir: string, tls?: LocalTlsFiles) {
     this.options = options;
     this.dir = dir;
-    this.pool = new NodePool(options.password === undefined ? {} : { password: options.password });
+    this.tls = tls;
+    this.pool = new NodePool({ ...(options.password === undefined ? {} : { password: options.password }), ...(tls === undefined ? {} : { tls: clientTls(tls) }) });
   }
 
   /**
@@ -58,9 +71,19 @@ export class LocalCluster {
    */
   static async start(options: LocalClusterOptions = {}): Promise<LocalCluster> {
     const resolved = resolveLocalClusterOptions(options);
+    const binary = inspectServerBinary(resolved.redisServer);
+    if (resolved.tls) refuseWithoutTls(binary);
     const dir = mkdtempSync(join(resolved.dir ?? tmpdir(), 'redis-cluster-ops-'));
     trackDir(dir);
-    const local = new LocalCluster(resolved, dir);
+    let local: LocalCluster | undefined;
+    try {
+      const tls = resolved.tls ? generateTlsFiles(join(dir, 'tls'), tlsAddresses(resolved.hosts)) : undefined;
+      local = new LocalCluster(resolved, dir, tls);
+    } catch (error) {
+      rmSync(dir, { recursive: true, force: true });
+      untrackDir(dir);
+      throw error;
+    }
     try {
       const count = resolved.masters * (1 + resolved.replicasPerMaster);
       const hosts = resolved.hosts;
@@ -82,6 +105,9 @@ export class LocalCluster {
    * where they are: stop() stops the processes and removes nothing.
    */
   static async fromConfigFiles(configFiles: readonly string[], options: ConfigFilesClusterOptions = {}): Promise<LocalCluster> {
+    if (options !== null && typeof options === 'object' && 'tls' in options) {
+      throw new InvalidArgumentError('tls', (options as { tls: unknown }).tls, 'fromConfigFiles runs the files as they are and takes no tls option', 'Put tls-port and the tls-* files in the config files, or use LocalCluster.start({ tls: true }).');
+    }
     const replicasPerMaster = options.replicasPerMaster ?? 1;
     const create = options.create ?? true;
     const instances = readInstanceConfigs(configFiles, create ? replicasPerMaster : undefined);
@@ -118,6 +144,7 @@ export class LocalCluster {
 
   private async startFromFile(instance: InstanceConfig): Promise<void> {
     const { configFile, host, port, dir, logFile, clusterConfigFile } = instance;
+    inspectServerBinary(this.options.redisServer);
     const process = new RedisProcess({ configFile, host, port, dir, logFile, clusterConfigFile, redisServer: this.options.redisServer, config: {} });
     this.processes.push(process);
     await process.start();
@@ -145,6 +172,7 @@ export class LocalCluster {
     return new ClusterTopology({
       seeds: this.seeds,
       ...(this.options.password === undefined ? {} : { password: this.options.password }),
+      ...(this.tls === undefined ? {} : { tls: clientTls(this.tls) }),
       ...options,
     });
   }
@@ -153,14 +181,22 @@ export class LocalCluster {
   client(options: ClusterOptions = {}): Cluster {
     return new Cluster(this.seeds, {
       ...options,
-      redisOptions: { ...(this.options.password === undefined ? {} : { password: this.options.password }), ...options.redisOptions },
+      redisOptions: {
+        ...(this.options.password === undefined ? {} : { password: this.options.password }),
+        ...(this.tls === undefined ? {} : { tls: clientTls(this.tls) }),
+        ...options.redisOptions,
+      },
     });
   }
 
   /** Starts one more cluster-enabled node that belongs to no cluster yet (for addNode, create). */
   async startNode(options: StartNodeOptions = {}): Promise<NodeAddress> {
     const host = options.host ?? (this.options.hosts[0] as string);
-    const started = await this.startProcess({ host, ...(options.config === undefined ? {} : { config: options.config }) });
+    const started = await this.startProcess({
+      host,
+      ...(options.config === undefined ? {} : { config: options.config }),
+      ...(options.redisServer === undefined ? {} : { redisServer: options.redisServer }),
+    });
     return { host: started.host, port: started.port };
   }
 
@@ -211,15 +247,19 @@ export class LocalCluster {
     }
   }
 
-  private async startProcess(spec: { host: string; config?: Record<string, string | number> }, fixedPort?: number): Promise<RedisProcess> {
+  private async startProcess(spec: { host: string; config?: Record<string, string | number>; redisServer?: string }, fixedPort?: number): Promise<RedisProcess> {
     const taken = new Set(this.processes.map((p) => p.port));
+    const binary = inspectServerBinary(spec.redisServer ?? this.options.redisServer);
+    if (this.tls !== undefined) refuseWithoutTls(binary);
     for (let attempt = 0; ; attempt++) {
       const port = fixedPort ?? (await findClusterPort(spec.host, { exclude: taken }));
       const process = new RedisProcess({
         host: spec.host,
         port,
         dir: join(this.dir, `${spec.host}-${port}`),
-        redisServer: this.options.redisServer,
+        redisServer: binary.path,
+        capabilities: binary.capabilities,
+        ...(this.tls === undefined ? {} : { tls: this.tls }),
         config: {
           'cluster-node-timeout': this.options.nodeTimeoutMs,
           // Replicas sync at once instead of waiting 5 s for more replicas to share the transfer.
@@ -245,27 +285,46 @@ export class LocalCluster {
   }
 
   private async processOf(idOrAddress: string): Promise<RedisProcess> {
-    if (typeof idOrAddress !== 'string' || idOrAddress.length === 0) {
-      throw new InvalidArgumentError('node', idOrAddress, 'not a node id or host:port', 'Pass a node id from state.nodes or an address from local.nodes.');
-    }
+    assertNodeRef(idOrAddress, 'node');
     const byAddress = this.processes.find((p) => formatAddress(p) === idOrAddress);
     if (byAddress !== undefined) return byAddress;
-    for (const process of this.processes) {
-      if (!process.running) {
-        // A stopped node cannot say its id: read it from its nodes.conf instead.
-        if (process.nodeIdFromConfig() === idOrAddress) return process;
-        continue;
-      }
-      try {
-        if ((await this.pool.get(formatAddress(process)).myId()) === idOrAddress) return process;
-      } catch {
-        if (process.nodeIdFromConfig() === idOrAddress) return process;
-      }
+    // Every node writes its id to its nodes.conf (at start, and again on CLUSTER RESET HARD):
+    // reading the files finds it without asking any process, so a frozen node costs nothing.
+    const byConfig = this.processes.find((p) => p.nodeIdFromConfig() === idOrAddress);
+    if (byConfig !== undefined) return byConfig;
+    // Nodes started from config files elsewhere may keep it where we do not look: ask the
+    // running ones, never a frozen one (it would not answer before the command timeout).
+    for (const process of this.processes.filter((p) => p.running && !p.paused)) {
+      const id = await this.pool
+        .get(formatAddress(process))
+        .myId()
+        .catch(() => undefined);
+      if (id === idOrAddress) return process;
     }
     throw new UnknownNodeError(idOrAddress, this.processes.map((p) => formatAddress(p)));
   }
 
   private describe(process: RedisProcess): LocalNode {
     return this.nodes.find((node) => node.address === formatAddress(process)) as LocalNode;
+  }
+}
+
+/** What a client passes as `tls` to reach a TLS LocalCluster (its CA, and the node certificate as the client's). */
+function clientTls(files: LocalTlsFiles): { ca: string; cert: string; key: string } {
+  return { ca: files.ca, cert: files.cert, key: files.key };
+}
+
+/** Every loopback address a node may bind: the cluster's hosts and 127.0.0.1-9 (startNode can pick another). */
+function tlsAddresses(hosts: readonly string[]): string[] {
+  return [...hosts.filter((host) => /^[\d.]+$|:/.test(host)), ...Array.from({ length: 9 }, (_, i) => `127.0.0.${i + 1}`), '::1'];
+}
+
+function refuseWithoutTls(binary: ServerBinary): void {
+  const server = binary.capabilities;
+  if (!server.tls) {
+    throw new UnsupportedByServerError(binary.path, 'TLS', server, '6.0', 'Pass redisServer: a Redis 6.0+ or Valkey server built with TLS (Debian\'s redis-server is), or leave tls out.');
+  }
+  if (!binary.tlsBuilt) {
+    throw new UnsupportedByServerError(binary.path, 'TLS in this build', `${describeServer(server)} built without TLS`, '6.0', 'Pass redisServer: a build with TLS (make BUILD_TLS=yes; Debian\'s redis-server has it), or leave tls out.');
   }
 }

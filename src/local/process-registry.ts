@@ -4,7 +4,8 @@ import { rmSync } from 'node:fs';
 /**
  * Remembers every redis-server process and temp dir LocalCluster owns, so they are killed and
  * removed when this Node process exits (normally, on an uncaught error, or on SIGINT/SIGTERM),
- * even if the caller forgot stop().
+ * even if the caller forgot stop(). A signal the program listens to itself is left to it: the
+ * nodes live on until the process exits (so a graceful abort can still use them), then die.
  */
 const processes = new Set<ChildProcess>();
 const dirs = new Set<string>();
@@ -54,10 +55,14 @@ function install(): void {
   process.once('exit', cleanupNow);
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
     const onSignal = (): void => {
+      // The embedding program handles this signal (a graceful abort, say): leave the nodes
+      // running for it; they are killed when the process exits, whichever way it does.
+      if (process.listenerCount(signal) > 1) return;
+      // Nobody else does: Node would have exited on it. Clean up and exit as the signal would.
+      process.removeListener(signal, onSignal);
       cleanupNow();
-      // Only take over the signal when nobody else handles it: then exit as the signal would.
-      if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
+      process.kill(process.pid, signal);
     };
-    process.once(signal, onSignal);
+    process.on(signal, onSignal);
   }
 }

@@ -1,7 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { quoteConfigValue } from '../config/render-config';
 import { ClusterOpsError } from '../errors';
+import type { ServerCapabilities } from '../net/capabilities';
 import { trackProcess, untrackProcess } from './process-registry';
 
 export interface RedisProcessSpec {
@@ -11,6 +13,10 @@ export interface RedisProcessSpec {
   dir: string;
   /** Path of the redis-server binary. */
   redisServer: string;
+  /** What that binary supports: only directives it knows are written. @defaultValue Redis 7.0's */
+  capabilities?: ServerCapabilities;
+  /** TLS-only node: `port 0`, `tls-port PORT`, TLS on the cluster bus and for replication, with these files. */
+  tls?: { certFile: string; keyFile: string; caFile: string };
   /** Directives, rendered `name value` one per line, after our defaults. */
   config: Record<string, string | number>;
   /**
@@ -34,6 +40,7 @@ export class RedisProcess {
   readonly logFile: string;
   private child: ChildProcess | undefined;
   private exited: Promise<void> = Promise.resolve();
+  private stopped = false;
 
   constructor(private readonly spec: RedisProcessSpec) {
     this.host = spec.host;
@@ -51,11 +58,30 @@ export class RedisProcess {
     return this.pid !== undefined;
   }
 
-  /** The config file we write: loopback-only, cluster-enabled, no persistence unless asked. */
+  /** True between pause() and resume(): the process exists but answers nothing. */
+  get paused(): boolean {
+    return this.stopped && this.running;
+  }
+
+  /**
+   * The config file we write: loopback-only, cluster-enabled, no persistence unless asked, with only
+   * the directives the server's version knows. Paths are quoted (a temp dir may hold spaces).
+   */
   renderConfig(): string {
-    const { host, port, dir } = this.spec;
+    const { host, port, dir, tls } = this.spec;
+    const knows = this.spec.capabilities ?? { bindSourceAddr: true };
     const directives: Record<string, string | number> = {
-      port,
+      port: tls === undefined ? port : 0,
+      ...(tls === undefined
+        ? {}
+        : {
+            'tls-port': port,
+            'tls-cert-file': quoteConfigValue(tls.certFile),
+            'tls-key-file': quoteConfigValue(tls.keyFile),
+            'tls-ca-cert-file': quoteConfigValue(tls.caFile),
+            'tls-cluster': 'yes',
+            'tls-replication': 'yes',
+          }),
       bind: host,
       'protected-mode': 'no',
       daemonize: 'no',
@@ -63,14 +89,15 @@ export class RedisProcess {
       'cluster-config-file': `nodes-${port}.conf`,
       'cluster-node-timeout': 5000,
       'cluster-announce-ip': host,
-      'bind-source-addr': host,
-      dir,
+      // Redis 7.0+: outgoing links leave from the node's own address (one loopback address per "host").
+      ...(knows.bindSourceAddr ? { 'bind-source-addr': host } : {}),
+      dir: quoteConfigValue(dir),
       dbfilename: `dump-${port}.rdb`,
       appendfilename: `appendonly-${port}.aof`,
       appendonly: 'no',
       save: '""',
-      logfile: this.logFile,
-      pidfile: join(dir, `redis-${port}.pid`),
+      logfile: quoteConfigValue(this.logFile),
+      pidfile: quoteConfigValue(join(dir, `redis-${port}.pid`)),
       loglevel: 'notice',
       ...this.spec.config,
     };
@@ -84,8 +111,11 @@ export class RedisProcess {
     mkdirSync(this.dir, { recursive: true });
     if (!existsSync(this.configFile)) writeFileSync(this.configFile, this.renderConfig());
     const logOffset = existsSync(this.logFile) ? statSync(this.logFile).size : 0;
-    // In the foreground whatever the file says: we own the process and watch it exit.
-    const child = spawn(this.spec.redisServer, [this.configFile, '--daemonize', 'no'], { stdio: ['ignore', 'ignore', 'pipe'], detached: false });
+    // In the foreground whatever the file says: we own the process and watch it exit. In its own
+    // process group, so a terminal's Ctrl-C reaches only our program, which decides what happens
+    // to the nodes (the process registry still kills them when this process exits).
+    const child = spawn(this.spec.redisServer, [this.configFile, '--daemonize', 'no'], { stdio: ['ignore', 'ignore', 'pipe'], detached: true });
+    this.stopped = false;
     let stderr = '';
     child.stderr?.on('data', (chunk: Buffer) => {
       stderr += chunk.toString();
@@ -136,11 +166,12 @@ export class RedisProcess {
 
   /** Stops the process from running (SIGSTOP): the node looks hung to the cluster. */
   pause(): void {
-    this.child?.kill('SIGSTOP');
+    if (this.child?.kill('SIGSTOP') === true) this.stopped = true;
   }
 
   resume(): void {
     this.child?.kill('SIGCONT');
+    this.stopped = false;
   }
 
   private logSince(offset: number): string {

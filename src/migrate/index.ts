@@ -2,7 +2,10 @@
 export { SlotMigrator } from './slot-migrator';
 export type { ExecuteOptions, MigrationResult } from './slot-migrator';
 export { DEFAULT_SLOT_MIGRATOR_OPTIONS } from './slot-migrator-options';
-export type { SlotMigratorOptions, ConflictPolicy } from './slot-migrator-options';
+export type { SlotMigratorOptions, ConflictPolicy, AbortPolicy } from './slot-migrator-options';
+export { LatencyController } from './latency-controller';
+export type { LatencyControllerOptions, BatchLimit, BlockingSample } from './latency-controller';
+export type { LatencyReport } from './latency-stats';
 export type {
   SlotMigratorEvents,
   SlotStartEvent,
@@ -13,7 +16,9 @@ export type {
   ConvergenceWaitEvent,
   MigrationEndEvent,
 } from './slot-migrator-events';
-export { MigrationAbortedError, MigrationFailedError } from './errors';
+export { MigrationFailedError, MigrationAbortedError, ForeignSlotMarkError } from './errors';
+export type { MigrationAdvice } from './errors';
+export { NodeUnresponsiveError } from '../slot-move/node-unresponsive-error';
 export { KeyConflictError } from '../slot-move/key-conflict-error';
 export { FileJournal, MemoryJournal } from './journal';
 export type { MigrationJournal } from './journal';

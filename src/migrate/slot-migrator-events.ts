@@ -1,4 +1,7 @@
 import type { MigrationPlan } from '../plan/migration-plan';
+import type { LatencyReport } from './latency-stats';
+
+export type { LatencyReport };
 
 export interface SlotStartEvent {
   planId: string;
@@ -40,6 +43,8 @@ export interface ProgressEvent {
   keysPerSecond: number;
   /** Estimated ms left, from the slot rate so far. */
   etaMs: number;
+  /** What the move cost the sources' clients so far: MIGRATE blocking and the probe's round trips. */
+  latency: LatencyReport;
 }
 
 export interface RetryEvent {
@@ -68,6 +73,8 @@ export interface MigrationEndEvent {
   elapsedMs: number;
   /** Slots skipped because the journal or the cluster showed them done already. */
   skippedSlots: number;
+  /** What the move cost the sources' clients: MIGRATE blocking and the probe's round trips, over the run. */
+  latency: LatencyReport;
 }
 
 /** Typed events of SlotMigrator. Payloads are plain data: ids, slots, numbers. */

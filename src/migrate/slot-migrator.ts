@@ -9,10 +9,15 @@ import { planRebalance, type RebalanceOptions } from '../plan/rebalance-plan';
 import { planReshard, type ReshardRequest } from '../plan/reshard-plan';
 import type { TopologyContext } from '../topology/topology-context';
 import { throwIfAborted } from '../util/abort';
-import { MigrationAbortedError, MigrationFailedError } from './errors';
+import { ForeignSlotMarkError, MigrationAbortedError, MigrationFailedError, type MigrationAdvice } from './errors';
 import { FileJournal, MemoryJournal, type MigrationJournal } from './journal';
 import { moveSlotKeys } from '../slot-move/key-mover';
-import { assignSlots, countKeys, openSlots, type SlotParties } from '../slot-move/slot-protocol';
+import { assignSlots, openAndCount, readMarks, type NodeMarks, type SlotParties } from '../slot-move/slot-protocol';
+import { MigrateLanes } from '../slot-move/migrate-lanes';
+import { startClientProbe } from './client-probe';
+import { LatencyController } from './latency-controller';
+import { LatencyStats } from './latency-stats';
+import { NodeUnresponsiveError } from '../slot-move/node-unresponsive-error';
 import { runLimited } from '../util/run-limited';
 import type { SlotMigratorEvents } from './slot-migrator-events';
 import { resolveSlotMigratorOptions, type ResolvedSlotMigratorOptions, type SlotMigratorOptions } from './slot-migrator-options';
@@ -38,6 +43,7 @@ interface Totals {
   skippedSlots: number;
   movedKeys: number;
   movedBytes: number;
+  latency: LatencyStats;
 }
 
 /**
@@ -72,41 +78,81 @@ export class SlotMigrator extends EventEmitter<SlotMigratorEvents> {
   }
 
   async reshard(request: ReshardRequest, options: ExecuteOptions = {}): Promise<MigrationResult> {
-    return this.execute(await this.planReshard(request), options);
+    return this.topology.lock.run('reshard', async () => this.execute(await this.planReshard(request), options));
   }
 
   async rebalance(request: RebalanceOptions = {}, options: ExecuteOptions = {}): Promise<MigrationResult> {
-    return this.execute(await this.planRebalance(request), options);
+    return this.topology.lock.run('rebalance', async () => this.execute(await this.planRebalance(request), options));
   }
 
   async drain(nodeId: string, request: DrainOptions = {}, options: ExecuteOptions = {}): Promise<MigrationResult> {
-    return this.execute(await this.planDrain(nodeId, request), options);
+    return this.topology.lock.run('drain', async () => this.execute(await this.planDrain(nodeId, request), options));
   }
 
   /**
    * Executes a plan. Safe to call again with the same plan after a crash or an abort: slots the
-   * journal or the cluster show as done are skipped, half-moved ones are finished.
+   * journal or the cluster show as done are skipped, half-moved ones are finished. At most
+   * `maxOpenSlots` slots per pair are MIGRATING/IMPORTING at any moment, and a mark this plan did not set
+   * is never overwritten (ForeignSlotMarkError, before anything is sent).
    */
   async execute(plan: MigrationPlan, options: ExecuteOptions = {}): Promise<MigrationResult> {
+    return this.topology.lock.run('migrate', () => this.executeLeased(plan, options));
+  }
+
+  private async executeLeased(plan: MigrationPlan, options: ExecuteOptions): Promise<MigrationResult> {
     const { signal } = options;
     const state = await this.agreedState(plan, signal);
+    requireMastersStill(plan, state);
     const moves = validateMigrationPlan(plan, state);
     const done = await this.journal.load(plan.id);
-    const totals: Totals = { planId: plan.id, started: Date.now(), totalSlots: plan.totalSlots, doneSlots: 0, skippedSlots: 0, movedKeys: 0, movedBytes: 0 };
-    const work = moves.map((move) => ({ ...move, pending: this.pendingSlots(state, move, done, totals) }));
+    const ours = (await this.journal.loadOpened?.(plan.id)) ?? new Set<number>();
+    const totals: Totals = {
+      planId: plan.id,
+      started: Date.now(),
+      totalSlots: plan.totalSlots,
+      doneSlots: 0,
+      skippedSlots: 0,
+      movedKeys: 0,
+      movedBytes: 0,
+      latency: new LatencyStats(this.options.latencyBudgetMs),
+    };
+    const work = roundRobinBySource(moves.map((move) => ({ ...move, pending: this.pendingSlots(state, move, done, totals) })));
+    requireOwnMarks(
+      work.flatMap((move) => move.pending.map((slot) => ({ slot, from: move.from, to: move.to }))),
+      state.openSlots().map((mark) => ({ ...mark, address: state.node(mark.nodeId)?.address ?? mark.nodeId })),
+      ours,
+    );
+    const run: Run = {
+      totals,
+      ours,
+      lanes: new MigrateLanes(this.topology.pool, this.options.probeTimeoutMs),
+      controllers: new Map(),
+      ...(signal === undefined ? {} : { signal }),
+    };
+    const sources = [...new Set(work.filter((move) => move.pending.length > 0).map((move) => move.from))].map((id) => state.requireNode(id));
+    const probe =
+      this.options.clientProbeIntervalMs === null || sources.length === 0
+        ? undefined
+        : startClientProbe(sources.map((node) => ({ host: node.host, port: node.port })), this.topology.pool.options, this.options.clientProbeIntervalMs, (ms) => totals.latency.addClient(ms));
     this.emit('start', { planId: plan.id, totalSlots: plan.totalSlots, skippedSlots: totals.skippedSlots });
 
     try {
-      await runLimited(work, this.options.concurrentPairs, (move) => this.movePair(state, move.from, move.to, move.pending, totals, signal));
+      await runLimited(work, this.options.concurrentPairs, (move) => this.movePair(run, state, move.from, move.to, move.pending));
       const waited = Date.now();
       await this.topology.waitForConvergence(signal === undefined ? {} : { signal });
       this.emit('convergence-wait', { planId: plan.id, phase: 'after', elapsedMs: Date.now() - waited });
     } catch (error) {
-      const aborted = error instanceof OperationAbortedError || signal?.aborted === true;
-      const open = await this.openSlotsOf(plan).catch(() => [] as number[]);
+      await probe?.stop();
+      const aborted = error instanceof OperationAbortedError;
+      // A node that stopped answering would hold a full refresh for the command timeout: ask the others only.
+      const silent = error instanceof NodeUnresponsiveError ? error.address : undefined;
+      const after = silent === undefined ? await this.topology.refresh().catch(() => undefined) : undefined;
+      const open = after === undefined ? await this.openSlotsOnPlanNodes(state, plan, silent) : openSlotsOf(after, plan);
       this.emitEnd(totals, aborted ? 'aborted' : 'failed');
-      throw aborted ? new MigrationAbortedError(plan.id, open, totals.doneSlots, error) : new MigrationFailedError(plan.id, open, totals.doneSlots, error);
+      if (aborted) throw new MigrationAbortedError(plan.id, open, totals.doneSlots, error);
+      throw new MigrationFailedError(plan.id, open, totals.doneSlots, error, adviceFor(error, after, plan));
     }
+    await probe?.stop();
     this.emitEnd(totals, 'done');
     return {
       planId: plan.id,
@@ -143,8 +189,13 @@ export class SlotMigrator extends EventEmitter<SlotMigratorEvents> {
     return pending;
   }
 
-  /** Moves one source -> target pair: empty slots in pipelined rounds, slots with keys a few at a time. */
-  private async movePair(state: ClusterState, fromId: string, toId: string, slots: number[], totals: Totals, signal?: AbortSignal): Promise<void> {
+  /**
+   * Moves one source -> target pair in rounds of at most maxOpenSlots slots: each round is checked for
+   * marks this plan did not set, journaled as opened, opened and counted (pipelined), its keys moved, then
+   * assigned with one epoch bump. Between rounds an abort stops the pair; the round in flight is finished
+   * first (onAbort 'finish-in-flight'), so no slot is left open.
+   */
+  private async movePair(run: Run, state: ClusterState, fromId: string, toId: string, slots: number[]): Promise<void> {
     if (slots.length === 0) return;
     const source = state.requireNode(fromId);
     const target = state.requireNode(toId);
@@ -156,91 +207,123 @@ export class SlotMigrator extends EventEmitter<SlotMigratorEvents> {
       target: pool.get(target.address),
       others: state.masters.filter((m) => m.id !== fromId && m.id !== toId && !m.failed && m.reachable).map((m) => pool.get(m.address)),
     };
+    const pair: Pair = { parties, target: { host: target.host, port: target.port }, targetReplicas: this.replicaCount(state, toId) };
     // Slots the target already owns (a crash after SETSLOT NODE on the target) only need finishing.
     const owned = slots.filter((slot) => target.slots.has(slot));
     const rest = slots.filter((slot) => !target.slots.has(slot));
-    const keyed: number[] = [];
-
-    // Open slots in large pipelined rounds and count their keys once open (from then on no key can
-    // appear on the source: writes to new keys are sent to the target). Empty ones are assigned at
-    // once; the others wait, open, for the key rounds below.
-    for (let i = 0; i < rest.length; i += this.options.emptySlotBatch) {
-      throwIfAborted(signal, 'migration');
-      const batch = rest.slice(i, i + this.options.emptySlotBatch);
-      await openSlots(parties, batch);
-      const counts = await countKeys(parties.source, batch);
-      const empty = batch.filter((_, j) => counts[j] === 0);
-      keyed.push(...batch.filter((_, j) => (counts[j] ?? 0) > 0));
-      await assignSlots(parties, empty);
-      await this.finished(totals, empty, 0, 0);
+    for (const slot of owned) {
+      throwIfAborted(run.signal, 'migration');
+      await this.finishOwnedSlot(run, pair, slot);
     }
-
-    const replicas = this.replicaCount(state, toId);
-    for (const slot of owned) await this.moveKeyedSlot(parties, target, replicas, slot, totals, signal, true);
-    for (let i = 0; i < keyed.length; i += this.options.slotsInFlight) {
-      throwIfAborted(signal, 'migration');
-      await this.moveKeyedRound(parties, target, replicas, keyed.slice(i, i + this.options.slotsInFlight), totals, signal);
+    // Each round ends by reading back the pair's marks: the next round's check costs no round trip.
+    let marks: PairMarks | undefined;
+    for (let i = 0; i < rest.length; i += this.options.maxOpenSlots) {
+      throwIfAborted(run.signal, 'migration');
+      marks = await this.moveRound(run, pair, rest.slice(i, i + this.options.maxOpenSlots), marks);
     }
   }
 
   /**
-   * Moves a round of slots with keys: opens them all at once (pipelined), moves their keys side by
-   * side, then assigns every slot whose keys all moved (pipelined). A slot that failed stays open
-   * and the first failure is thrown once the others have settled.
+   * One round: opens the slots (IMPORTING, then MIGRATING and a key count in one pipeline), moves the keys of
+   * those that have any side by side (their MIGRATEs queue one at a time on the source), then assigns every
+   * slot whose keys all moved (pipelined, one epoch bump). A slot that failed stays open and the first failure
+   * is thrown once the others have settled.
    */
-  private async moveKeyedRound(parties: SlotParties, target: NodeAddress, targetReplicas: number, slots: number[], totals: Totals, signal?: AbortSignal): Promise<void> {
+  private async moveRound(run: Run, pair: Pair, slots: number[], known?: PairMarks): Promise<PairMarks | undefined> {
+    const { parties } = pair;
+    await this.checkMarks(run, parties, slots, known);
+    await this.markOpened(run, slots);
     const started = Date.now();
+    const counts = await openAndCount(parties, slots);
+    const keyed = slots.filter((_, i) => (counts[i] ?? 0) > 0);
+    // With 'finish-in-flight' the key moves do not see the signal: an abort lets the open slots finish.
+    const keySignal = this.options.onAbort === 'leave-open' ? run.signal : undefined;
     const outcomes = await Promise.allSettled(
-      slots.map((slot) => {
-        this.emit('slot-start', { planId: totals.planId, slot, from: parties.fromId, to: parties.toId, keys: -1 });
-        return this.moveKeys(parties, target, targetReplicas, slot, totals.planId, signal);
+      keyed.map((slot) => {
+        this.emit('slot-start', { planId: run.totals.planId, slot, from: parties.fromId, to: parties.toId, keys: counts[slots.indexOf(slot)] ?? 0 });
+        return this.moveKeys(run, pair, slot, keySignal);
       }),
     );
-    const moved = slots.filter((_, i) => outcomes[i]?.status === 'fulfilled');
-    await assignSlots(parties, moved);
+    const failures = outcomes.flatMap((outcome) => (outcome.status === 'rejected' ? [outcome.reason as unknown] : []));
+    const movedKeyed = keyed.filter((_, i) => outcomes[i]?.status === 'fulfilled');
+    const moved = slots.filter((slot, i) => counts[i] === 0 || movedKeyed.includes(slot));
+    // A node that stopped answering would hang the assignment too: leave the round open, fix() settles it.
+    let marks: PairMarks | undefined;
+    if (!failures.some((failure) => failure instanceof NodeUnresponsiveError)) marks = await assignSlots(parties, moved, true);
+    else moved.length = 0;
     let keys = 0;
     let bytes = 0;
-    moved.forEach((slot) => {
-      const outcome = outcomes[slots.indexOf(slot)] as PromiseFulfilledResult<{ keys: number; bytes: number }>;
+    movedKeyed.forEach((slot) => {
+      if (!moved.includes(slot)) return;
+      const outcome = outcomes[keyed.indexOf(slot)] as PromiseFulfilledResult<{ keys: number; bytes: number }>;
       keys += outcome.value.keys;
       bytes += outcome.value.bytes;
-      this.emit('slot-moved', { planId: totals.planId, slot, from: parties.fromId, to: parties.toId, ...outcome.value, elapsedMs: Date.now() - started });
+      this.emit('slot-moved', { planId: run.totals.planId, slot, from: parties.fromId, to: parties.toId, ...outcome.value, elapsedMs: Date.now() - started });
     });
-    await this.finished(totals, moved, keys, bytes);
-    const failure = outcomes.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
-    if (failure !== undefined) throw failure.reason;
+    await this.finished(run.totals, moved, keys, bytes);
+    if (failures.length > 0) throw failures.find((failure) => !(failure instanceof OperationAbortedError)) ?? failures[0];
+    return marks;
   }
 
-  private async moveKeyedSlot(
-    parties: SlotParties,
-    target: NodeAddress,
-    targetReplicas: number,
-    slot: number,
-    totals: Totals,
-    signal: AbortSignal | undefined,
-    targetOwns: boolean,
-  ): Promise<void> {
-    throwIfAborted(signal, 'migration');
+  /** A slot the target already owns while keys remain on the source (a crash after SETSLOT NODE on the target). */
+  private async finishOwnedSlot(run: Run, pair: Pair, slot: number): Promise<void> {
+    const { parties } = pair;
+    await this.checkMarks(run, parties, [slot]);
+    await this.markOpened(run, [slot]);
     const started = Date.now();
     const keys = await parties.source.countKeysInSlot(slot);
-    if (!targetOwns) await openSlots(parties, [slot]);
-    else if (keys > 0) await parties.source.setSlot(slot, 'IMPORTING', parties.toId); // lets the source serve MIGRATE for keys it no longer owns
-    this.emit('slot-start', { planId: totals.planId, slot, from: parties.fromId, to: parties.toId, keys });
-    const moved = await this.moveKeys(parties, target, targetReplicas, slot, totals.planId, signal);
+    if (keys > 0) await parties.source.setSlot(slot, 'IMPORTING', parties.toId); // lets the source serve MIGRATE for keys it no longer owns
+    this.emit('slot-start', { planId: run.totals.planId, slot, from: parties.fromId, to: parties.toId, keys });
+    const moved = await this.moveKeys(run, pair, slot, this.options.onAbort === 'leave-open' ? run.signal : undefined);
     await assignSlots(parties, [slot]);
-    this.emit('slot-moved', { planId: totals.planId, slot, from: parties.fromId, to: parties.toId, keys: moved.keys, bytes: moved.bytes, elapsedMs: Date.now() - started });
-    await this.finished(totals, [slot], moved.keys, moved.bytes);
+    this.emit('slot-moved', { planId: run.totals.planId, slot, from: parties.fromId, to: parties.toId, keys: moved.keys, bytes: moved.bytes, elapsedMs: Date.now() - started });
+    await this.finished(run.totals, [slot], moved.keys, moved.bytes);
+  }
+
+  /** Reads the marks the source and the target hold now; refuses a slot of `slots` marked by anyone but this plan. */
+  private async checkMarks(run: Run, parties: SlotParties, slots: readonly number[], known?: PairMarks): Promise<void> {
+    const [onSource, onTarget] = known === undefined ? await Promise.all([readMarks(parties.source), readMarks(parties.target)]) : [known.source, known.target];
+    const marks = [
+      ...[...onSource.migrating].map(([slot, peerId]) => ({ slot, nodeId: parties.fromId, address: parties.source.address, state: 'migrating' as const, peerId })),
+      ...[...onSource.importing].map(([slot, peerId]) => ({ slot, nodeId: parties.fromId, address: parties.source.address, state: 'importing' as const, peerId })),
+      ...[...onTarget.migrating].map(([slot, peerId]) => ({ slot, nodeId: parties.toId, address: parties.target.address, state: 'migrating' as const, peerId })),
+      ...[...onTarget.importing].map(([slot, peerId]) => ({ slot, nodeId: parties.toId, address: parties.target.address, state: 'importing' as const, peerId })),
+    ];
+    requireOwnMarks(
+      slots.map((slot) => ({ slot, from: parties.fromId, to: parties.toId })),
+      marks,
+      run.ours,
+    );
+  }
+
+  /** Journals slots as opened by this plan before any mark is sent. */
+  private async markOpened(run: Run, slots: readonly number[]): Promise<void> {
+    await this.journal.recordOpened?.(run.totals.planId, slots);
+    for (const slot of slots) run.ours.add(slot);
   }
 
   /** Moves one open slot's keys, reporting batches and retries as events. */
-  private moveKeys(parties: SlotParties, target: NodeAddress, targetReplicas: number, slot: number, planId: string, signal?: AbortSignal): Promise<{ keys: number; bytes: number }> {
+  private moveKeys(run: Run, pair: Pair, slot: number, signal?: AbortSignal): Promise<{ keys: number; bytes: number }> {
+    const { planId } = run.totals;
+    const source = pair.parties.source.address;
+    let controller = run.controllers.get(source);
+    if (controller === undefined) {
+      controller = new LatencyController({ budgetMs: this.options.latencyBudgetMs, maxKeys: this.options.keysPerBatch });
+      run.controllers.set(source, controller);
+    }
+    const sizer = controller;
     return moveSlotKeys(
       this.topology.pool,
-      { slot, source: parties.source, target: { host: target.host, port: target.port }, targetClient: parties.target, targetReplicas },
+      { slot, source: pair.parties.source, target: pair.target, targetClient: pair.parties.target, targetReplicas: pair.targetReplicas, lanes: run.lanes },
       this.options,
       {
         onBatch: (event) => this.emit('batch', { planId, slot, ...event }),
         onRetry: (event) => this.emit('retry', { planId, slot, ...event }),
+        nextBatch: () => sizer.next(),
+        onMigrate: (event) => {
+          sizer.observe(event);
+          run.totals.latency.addBlocking(event.elapsedMs);
+        },
       },
       signal,
     );
@@ -262,6 +345,7 @@ export class SlotMigrator extends EventEmitter<SlotMigratorEvents> {
       movedBytes: totals.movedBytes,
       keysPerSecond: Math.round((totals.movedKeys * 1000) / elapsed),
       etaMs: Math.round((elapsed / Math.max(1, totals.doneSlots)) * left),
+      latency: totals.latency.report(),
     });
   }
 
@@ -280,10 +364,13 @@ export class SlotMigrator extends EventEmitter<SlotMigratorEvents> {
     return state;
   }
 
-  private async openSlotsOf(plan: MigrationPlan): Promise<number[]> {
-    const state = await this.topology.refresh();
-    const ids = new Set(plan.moves.flatMap((m) => [m.from, m.to]));
-    return [...new Set(state.openSlots().filter((mark) => ids.has(mark.nodeId)).map((mark) => mark.slot))].sort((a, b) => a - b);
+  /** Slots the plan's nodes hold open, asked node by node with the probe timeout, skipping `skip`. */
+  private async openSlotsOnPlanNodes(state: ClusterState, plan: MigrationPlan, skip: string | undefined): Promise<number[]> {
+    const addresses = [...new Set(plan.moves.flatMap((m) => [m.from, m.to]))].flatMap((id) => state.node(id)?.address ?? []).filter((address) => address !== skip);
+    const marks = await Promise.all(addresses.map((address) => readMarks(this.topology.pool.get(address), this.options.probeTimeoutMs).catch(() => undefined)));
+    const open = new Set<number>();
+    for (const node of marks) for (const slot of [...(node?.migrating.keys() ?? []), ...(node?.importing.keys() ?? [])]) open.add(slot);
+    return [...open].sort((a, b) => a - b);
   }
 
   private announce(plan: MigrationPlan): MigrationPlan {
@@ -301,6 +388,89 @@ export class SlotMigrator extends EventEmitter<SlotMigratorEvents> {
       movedBytes: totals.movedBytes,
       elapsedMs: Date.now() - totals.started,
       skippedSlots: totals.skippedSlots,
+      latency: totals.latency.report(),
     });
   }
+}
+
+/** The marks a pair's source and target held at the end of the last round. */
+type PairMarks = { source: NodeMarks; target: NodeMarks };
+
+/** One pair's fixed parts. */
+interface Pair {
+  parties: SlotParties;
+  target: NodeAddress;
+  targetReplicas: number;
+}
+
+/** One execute() call's state. */
+interface Run {
+  totals: Totals;
+  signal?: AbortSignal;
+  /** Slots whose marks this plan set (from the journal, and the rounds of this call). */
+  ours: Set<number>;
+  lanes: MigrateLanes;
+  /** One batch sizer per source node (by address), shared by every pair from it. */
+  controllers: Map<string, LatencyController>;
+}
+
+/** Orders moves so that consecutive ones come from different sources: the first pairs started cover every source. */
+function roundRobinBySource<T extends { from: string }>(moves: readonly T[]): T[] {
+  const bySource = new Map<string, T[]>();
+  for (const move of moves) bySource.set(move.from, [...(bySource.get(move.from) ?? []), move]);
+  const queues = [...bySource.values()];
+  const ordered: T[] = [];
+  for (let i = 0; ordered.length < moves.length; i++) for (const queue of queues) if (i < queue.length) ordered.push(queue[i] as T);
+  return ordered;
+}
+
+type Mark = { slot: number; nodeId: string; address: string; state: 'migrating' | 'importing'; peerId: string };
+
+/**
+ * Refuses (ForeignSlotMarkError) when a slot about to be opened carries a mark this plan did not set: any mark
+ * on a slot the plan never opened, or a mark between other nodes than the pair's.
+ */
+function requireOwnMarks(slots: readonly { slot: number; from: string; to: string }[], marks: readonly Mark[], ours: ReadonlySet<number>): void {
+  const wanted = new Map(slots.map((entry) => [entry.slot, entry]));
+  const foreign = marks.filter((mark) => {
+    const entry = wanted.get(mark.slot);
+    if (entry === undefined) return false;
+    const pair = new Set([entry.from, entry.to]);
+    return !ours.has(mark.slot) || !pair.has(mark.nodeId) || !pair.has(mark.peerId);
+  });
+  if (foreign.length > 0) throw new ForeignSlotMarkError(foreign.map(({ slot, address, state, peerId }) => ({ slot, address, state, peerId })));
+}
+
+/**
+ * A plan whose source or target is now a replica (a failover since it was made) cannot resume: says so, and
+ * what to do, before validateMigrationPlan's generic refusal.
+ */
+function requireMastersStill(plan: MigrationPlan, state: ClusterState): void {
+  for (const id of new Set(plan.moves.flatMap((m) => [m.from, m.to]))) {
+    const node = state.node(id);
+    if (node === undefined || node.role === 'master') continue;
+    throw new PlanError(
+      `Node ${node.address} (${id.slice(0, 12)}) of plan ${plan.id} is now a replica${node.masterId === undefined ? '' : ` of ${node.masterId.slice(0, 12)}`}: a failover happened since the plan was made, so it cannot resume. ` +
+        `Run topology.fix() (it settles the slots left open and gathers stray keys), then make a new plan (planReshard / planRebalance / planDrain) and execute it.`,
+      { planId: plan.id, nodeId: id, address: node.address, role: node.role, advice: 'fix-then-new-plan' },
+    );
+  }
+}
+
+/** Slots left open by the plan's nodes. */
+function openSlotsOf(state: ClusterState, plan: MigrationPlan): number[] {
+  const ids = new Set(plan.moves.flatMap((m) => [m.from, m.to]));
+  return [...new Set(state.openSlots().filter((mark) => ids.has(mark.nodeId)).map((mark) => mark.slot))].sort((a, b) => a - b);
+}
+
+/** What the caller should do next, from the failure and the cluster as it is now. */
+function adviceFor(error: unknown, after: ClusterState | undefined, plan: MigrationPlan): MigrationAdvice {
+  if (after !== undefined) {
+    const ids = new Set(plan.moves.flatMap((m) => [m.from, m.to]));
+    const nodes = [...ids].map((id) => after.node(id));
+    if (nodes.some((node) => node === undefined || node.role !== 'master')) return 'fix-then-new-plan';
+    if (nodes.some((node) => node !== undefined && (node.failed || !node.reachable))) return 'fix';
+  }
+  if (error instanceof ForeignSlotMarkError || error instanceof NodeUnresponsiveError) return 'fix';
+  return 'resume';
 }

@@ -1,5 +1,6 @@
 import { UnknownNodeError } from '../errors';
 import { SLOT_COUNT } from './key-slot';
+import { assertNodeRef } from './node-id';
 import type { NodeInfo } from './node-info';
 import { selfLine, type NodeView, type UnreachableNode } from './node-view';
 import { SlotSet } from './slot-set';
@@ -38,8 +39,9 @@ export class ClusterState {
     return this.byId.get(idOrAddress) ?? this.nodes.find((node) => node.address === idOrAddress);
   }
 
-  /** Like node() but throws UnknownNodeError naming the id and the known ones. */
-  requireNode(idOrAddress: string): ClusterNode {
+  /** Like node() but throws UnknownNodeError naming the id and the known ones (InvalidArgumentError for a malformed one). */
+  requireNode(idOrAddress: string, argument = 'node'): ClusterNode {
+    assertNodeRef(idOrAddress, argument);
     const node = this.node(idOrAddress);
     if (node === undefined) throw new UnknownNodeError(idOrAddress, this.nodes.map((n) => `${n.id.slice(0, 8)} (${n.address})`));
     return node;
@@ -73,10 +75,15 @@ export class ClusterState {
     return this.masters.reduce((left, node) => left.subtract(node.slots), SlotSet.ALL);
   }
 
-  /** Slots some node has open (MIGRATING or IMPORTING), with who holds the mark. */
+  /**
+   * Slots some master has open (MIGRATING or IMPORTING), with who holds the mark. Replicas' marks
+   * are left out: Valkey 8 replicates SETSLOT, so its replicas mirror their master's marks, and only
+   * the master acts on them (a replica refuses SETSLOT).
+   */
   openSlots(): { slot: number; nodeId: string; state: 'migrating' | 'importing'; peerId: string }[] {
     const result: { slot: number; nodeId: string; state: 'migrating' | 'importing'; peerId: string }[] = [];
     for (const node of this.nodes) {
+      if (node.role !== 'master') continue;
       for (const mark of node.migrating) result.push({ slot: mark.slot, nodeId: node.id, state: 'migrating', peerId: mark.nodeId });
       for (const mark of node.importing) result.push({ slot: mark.slot, nodeId: node.id, state: 'importing', peerId: mark.nodeId });
     }
@@ -101,7 +108,7 @@ function mergeViews(views: readonly NodeView[]): ClusterNode[] {
   const selfLines = new Map<string, NodeInfo>();
   for (const view of views) {
     const self = selfLine(view);
-    if (self !== undefined) selfLines.set(self.id, self);
+    if (self !== undefined) selfLines.set(self.id, view.server === undefined ? self : { ...self, server: view.server });
   }
   const others = new Map<string, NodeInfo[]>();
   for (const view of views) {

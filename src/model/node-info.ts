@@ -2,6 +2,15 @@ import type { SlotSet } from './slot-set';
 
 export type NodeRole = 'master' | 'replica';
 
+/** The server a node runs, from its own `INFO server`. */
+export interface NodeServer {
+  kind: 'redis' | 'valkey';
+  /** The implementation's version (`valkey_version` on Valkey). */
+  version: string;
+  /** `redis_version`: the Redis version the server is compatible with (7.2.4 on Valkey 8). */
+  redisCompatibleVersion: string;
+}
+
 /** A slot this node is moving out (`[slot->-target]`) or in (`[slot-<-source]`). */
 export interface OpenSlotMark {
   slot: number;
@@ -45,4 +54,6 @@ export interface NodeInfo {
   migrating: OpenSlotMark[];
   /** Only known on the `myself` line: slots this node is importing. */
   importing: OpenSlotMark[];
+  /** What the node runs (Redis or Valkey, and the version): known for nodes a ClusterState could query. */
+  server?: NodeServer;
 }

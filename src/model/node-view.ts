@@ -1,4 +1,4 @@
-import type { NodeInfo } from './node-info';
+import type { NodeInfo, NodeServer } from './node-info';
 
 /** What one reachable node says about the cluster: its CLUSTER NODES and CLUSTER INFO. */
 export interface NodeView {
@@ -10,6 +10,8 @@ export interface NodeView {
   nodes: NodeInfo[];
   /** Its CLUSTER INFO reply, parsed (`cluster_state`, `cluster_current_epoch`...). */
   clusterInfo: Record<string, string>;
+  /** What the node runs (its INFO server), when it could say. */
+  server?: NodeServer;
 }
 
 /** An address we could not query, with the reason (already free of secrets). */

@@ -3,8 +3,11 @@ import {
   AuthenticationError,
   ClusterOpsError,
   CommandFailedError,
+  NodeTimeoutError,
   NodeUnreachableError,
   NotClusterNodeError,
+  NotRedisError,
+  PermissionDeniedError,
 } from '../errors';
 import { formatAddress, type NodeAddress } from '../model/address';
 import { parseClusterNodes } from '../model/cluster-nodes-parser';
@@ -12,8 +15,12 @@ import { parseInfo } from '../model/info-parser';
 import type { NodeInfo } from '../model/node-info';
 import type { KeyName } from '../model/key-name';
 import type { SlotSet } from '../model/slot-set';
+import { capabilitiesOf, parseServerInfo, type ServerCapabilities } from './capabilities';
 import { CommandHooks } from './command-hooks';
 import { dialAddress, type ResolvedConnectionOptions } from './connection-options';
+import { deniedCommand, isForeignGreeting, printableGreeting, recordGreeting, replyCode } from './reply-classes';
+import { UnsupportedByServerError } from './errors';
+import { explainConnectFailure } from './connect-diagnosis';
 import { describeCommand, scrubSecrets } from './secrets';
 
 export type CommandArg = string | number | Buffer;
@@ -48,6 +55,12 @@ export class NodeClient {
   readonly port: number;
   private redis: Redis | undefined;
   private connecting: Promise<Redis> | undefined;
+  /** The connection being opened, so close() can end it too. */
+  private opening: Redis | undefined;
+  /** The first bytes the current connection received (to name a peer that is not Redis). */
+  private greeting: () => Buffer | undefined = () => undefined;
+  /** The capabilities of the server behind one connection: asked once per connection (INFO server). */
+  private serverCapabilities: { redis: Redis; value: Promise<ServerCapabilities> } | undefined;
 
   constructor(
     address: NodeAddress,
@@ -59,6 +72,11 @@ export class NodeClient {
     this.address = formatAddress(address);
   }
 
+  /** The command timeout this client applies when a call does not set its own. */
+  get commandTimeoutMs(): number {
+    return this.options.commandTimeoutMs;
+  }
+
   /** Sends any command; replies come back raw (ioredis decoding). */
   async call(args: readonly CommandArg[], callOptions: CallOptions = {}): Promise<unknown> {
     if (!this.hooks.isEmpty) await this.hooks.run(this.address, [args]);
@@ -66,10 +84,10 @@ export class NodeClient {
     const [name, ...rest] = args;
     const timeoutMs = callOptions.timeoutMs ?? this.options.commandTimeoutMs;
     let timer: NodeJS.Timeout | undefined;
-    let timedOut: NodeUnreachableError | undefined;
+    let timedOut: NodeTimeoutError | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
-        timedOut = new NodeUnreachableError(this.address, `${describeCommand(args)} got no reply within ${timeoutMs} ms`);
+        timedOut = new NodeTimeoutError(this.address, `${describeCommand(args)} got no reply within ${timeoutMs} ms`, timeoutMs);
         reject(timedOut);
         // A node that does not answer in time is treated as hung: forget this connection so later
         // commands do not queue behind this one (the next call dials afresh), and close it.
@@ -81,7 +99,7 @@ export class NodeClient {
       const reply = callOptions.buffer === true ? redis.callBuffer(String(name), ...rest) : redis.call(String(name), ...rest);
       return await Promise.race([reply, timeout]);
     } catch (error) {
-      throw timedOut ?? this.translate(error, args);
+      throw timedOut ?? (await this.explain(this.translate(error, args), error));
     } finally {
       clearTimeout(timer);
     }
@@ -107,17 +125,41 @@ export class NodeClient {
       timer = setTimeout(() => {
         if (this.redis === redis) this.redis = undefined;
         redis.disconnect();
-        reject(new NodeUnreachableError(this.address, `a pipeline of ${commands.length} commands got no reply within ${timeoutMs} ms`));
+        reject(new NodeTimeoutError(this.address, `a pipeline of ${commands.length} commands got no reply within ${timeoutMs} ms`, timeoutMs));
       }, timeoutMs);
     });
     try {
       const replies = (await Promise.race([pipeline.exec(), timeout])) ?? [];
       return replies.map(([error, reply], i) => (error === null ? reply : this.translate(error, commands[i] ?? [])));
     } catch (error) {
-      throw error instanceof ClusterOpsError ? error : this.translate(error, ['PIPELINE']);
+      throw error instanceof ClusterOpsError ? error : await this.explain(this.translate(error, ['PIPELINE']), error);
     } finally {
       clearTimeout(timer);
     }
+  }
+
+  /**
+   * What the server behind this connection is (Redis or Valkey, which version) and supports. Asked
+   * once per connection (`INFO server`) and cached until the connection is replaced.
+   */
+  async capabilities(): Promise<ServerCapabilities> {
+    const redis = await this.connection();
+    if (this.serverCapabilities?.redis !== redis) {
+      const value = this.info('server').then((info) => capabilitiesOf(parseServerInfo(info, `INFO server reply from ${this.address}`)));
+      value.catch(() => {
+        if (this.serverCapabilities?.value === value) this.serverCapabilities = undefined;
+      });
+      this.serverCapabilities = { redis, value };
+    }
+    return this.serverCapabilities.value;
+  }
+
+  /** capabilities(), or undefined when the server refuses INFO (renamed away); connection errors still throw. */
+  async capabilitiesIfKnown(): Promise<ServerCapabilities | undefined> {
+    return this.capabilities().catch((error: unknown) => {
+      if (error instanceof CommandFailedError) return undefined;
+      throw error;
+    });
   }
 
   async ping(): Promise<void> {
@@ -149,14 +191,32 @@ export class NodeClient {
     await this.call(busPort === undefined ? ['CLUSTER', 'MEET', host, port] : ['CLUSTER', 'MEET', host, port, busPort]);
   }
 
+  /** CLUSTER ADDSLOTSRANGE where the server has it (Redis 7.0+), else CLUSTER ADDSLOTS with every slot. */
   async addSlots(slots: SlotSet): Promise<void> {
     if (slots.isEmpty) return;
-    await this.call(['CLUSTER', 'ADDSLOTSRANGE', ...slots.ranges.flatMap(([start, end]) => [start, end])]);
+    await this.call(await this.slotCommand('ADDSLOTS', slots));
   }
 
+  /** CLUSTER DELSLOTSRANGE where the server has it (Redis 7.0+), else CLUSTER DELSLOTS with every slot. */
   async delSlots(slots: SlotSet): Promise<void> {
     if (slots.isEmpty) return;
-    await this.call(['CLUSTER', 'DELSLOTSRANGE', ...slots.ranges.flatMap(([start, end]) => [start, end])]);
+    await this.call(await this.slotCommand('DELSLOTS', slots));
+  }
+
+  /** CLUSTER SHARDS (Redis 7.0+); refused with UnsupportedByServerError before 7.0. */
+  async clusterShards(): Promise<unknown[]> {
+    const capabilities = await this.capabilities();
+    if (!capabilities.clusterShards) {
+      throw new UnsupportedByServerError(this.address, 'CLUSTER SHARDS', capabilities, '7.0', 'Read the topology with CLUSTER NODES (ClusterTopology.refresh()) or CLUSTER SLOTS instead.');
+    }
+    return (await this.call(['CLUSTER', 'SHARDS'])) as unknown[];
+  }
+
+  /** The replicas of a master as this node sees them: CLUSTER REPLICAS (5.0+) or CLUSTER SLAVES. */
+  async clusterReplicas(masterId: string): Promise<NodeInfo[]> {
+    const { clusterReplicasCommand } = await this.capabilities();
+    const lines = (await this.call(['CLUSTER', clusterReplicasCommand, masterId])) as string[];
+    return parseClusterNodes(lines.join('\n'));
   }
 
   async setConfigEpoch(epoch: number): Promise<void> {
@@ -193,8 +253,13 @@ export class NodeClient {
     if (migrateOptions.copy === true) args.push('COPY');
     if (migrateOptions.replace === true) args.push('REPLACE');
     if (this.options.password !== undefined) {
-      if (this.options.username !== undefined) args.push('AUTH2', this.options.username, this.options.password);
-      else args.push('AUTH', this.options.password);
+      if (this.options.username !== undefined) {
+        const capabilities = await this.capabilities();
+        if (!capabilities.aclUsers) {
+          throw new UnsupportedByServerError(this.address, 'MIGRATE AUTH2 (ACL users)', capabilities, '6.0', 'Connect with the requirepass password only (no username), or upgrade the cluster to 6.0+.');
+        }
+        args.push('AUTH2', this.options.username, this.options.password);
+      } else args.push('AUTH', this.options.password);
     }
     args.push('KEYS', ...keys);
     // Our own timeout leaves room for MIGRATE's, so the server's IOERR (clearer) wins.
@@ -230,6 +295,9 @@ export class NodeClient {
     const redis = this.redis;
     this.redis = undefined;
     this.connecting = undefined;
+    // A connection still in its handshake (a silent peer) is ended at once, not left to its timeout.
+    this.opening?.disconnect();
+    this.opening = undefined;
     if (redis === undefined) return;
     try {
       if (redis.status === 'ready') await Promise.race([redis.quit(), new Promise((resolve) => setTimeout(resolve, 500))]);
@@ -273,6 +341,8 @@ export class NodeClient {
     redis.on('error', (error: unknown) => {
       connectError ??= error;
     });
+    this.greeting = recordGreeting(redis);
+    this.opening = redis;
     // A frozen node accepts TCP but never answers ioredis's handshake: bound the whole wait.
     const limitMs = this.options.connectTimeoutMs + this.options.commandTimeoutMs;
     let timer: NodeJS.Timeout | undefined;
@@ -280,12 +350,14 @@ export class NodeClient {
       await Promise.race([
         redis.connect(),
         new Promise<never>((_, reject) => {
-          timer = setTimeout(() => reject(new NodeUnreachableError(this.address, `no answer to the connection handshake within ${limitMs} ms`)), limitMs);
+          timer = setTimeout(() => reject(new NodeTimeoutError(this.address, `no answer to the connection handshake within ${limitMs} ms`, limitMs)), limitMs);
         }),
       ]).finally(() => clearTimeout(timer));
     } catch (error) {
       redis.disconnect();
-      throw this.translate(connectError ?? error, ['CONNECT']);
+      throw await this.explain(this.translate(error instanceof NodeTimeoutError ? error : (connectError ?? error), ['CONNECT']), connectError ?? error);
+    } finally {
+      if (this.opening === redis) this.opening = undefined;
     }
     this.redis = redis;
     // An idle connection must not keep the process alive when a caller forgets close(): every
@@ -294,17 +366,41 @@ export class NodeClient {
     return redis;
   }
 
+  private async slotCommand(name: 'ADDSLOTS' | 'DELSLOTS', slots: SlotSet): Promise<CommandArg[]> {
+    // A server whose INFO is renamed away cannot say its version: ADDSLOTS / DELSLOTS work on every version.
+    if ((await this.capabilitiesIfKnown())?.slotRanges === true) return ['CLUSTER', `${name}RANGE`, ...slots.ranges.flatMap(([start, end]) => [start, end])];
+    return ['CLUSTER', name, ...slots];
+  }
+
+  /** A connection-level failure explained where the evidence allows: TLS needed, ACL users missing. */
+  private async explain(error: ClusterOpsError, raw: unknown): Promise<ClusterOpsError> {
+    return explainConnectFailure(error, raw, { host: this.host, port: this.port, address: this.address, options: this.options });
+  }
+
+  /**
+   * Our error family for what ioredis reports. Server replies are classified by their protocol
+   * error code (the first word). Only two conditions come with the generic `ERR` code, so their
+   * wording is the signal: Redis 5's `ERR invalid password` and `ERR This instance has cluster
+   * support disabled`. A peer's bytes that cannot start a RESP reply make a NotRedisError.
+   */
   private translate(error: unknown, args: readonly CommandArg[]): ClusterOpsError {
     if (error instanceof ClusterOpsError) return error;
     const raw = error instanceof Error ? error.message : String(error);
     const message = scrubSecrets(raw, [this.options.password]);
     const command = describeCommand(args);
-    if (/^(WRONGPASS|NOAUTH)\b/.test(message) || message.startsWith('ERR invalid password') || message.startsWith('ERR invalid username')) {
-      return new AuthenticationError(this.address, message);
-    }
-    if (message.includes('cluster support disabled')) return new NotClusterNodeError(this.address);
     const isReply = error instanceof Error && error.name === 'ReplyError';
-    if (isReply) return new CommandFailedError(this.address, command, message);
+    if (isReply) {
+      const code = replyCode(message);
+      if (code === 'WRONGPASS' || code === 'NOAUTH' || (code === 'ERR' && /^ERR invalid (password|username)/.test(message))) {
+        const reason = code === 'NOAUTH' && this.options.password === undefined ? `the node requires a password and none was given (${message})` : message;
+        return new AuthenticationError(this.address, reason);
+      }
+      if (code === 'NOPERM') return new PermissionDeniedError(this.address, this.options.username ?? 'default', [deniedCommand(message) ?? command.toLowerCase().replace(' ', '|')]);
+      if (code === 'ERR' && message.includes('cluster support disabled')) return new NotClusterNodeError(this.address);
+      return new CommandFailedError(this.address, command, message);
+    }
+    const greeting = this.greeting();
+    if (greeting !== undefined && isForeignGreeting(greeting)) return new NotRedisError(this.address, printableGreeting(greeting));
     return new NodeUnreachableError(this.address, message, { cause: new Error(message) });
   }
 }

@@ -1,5 +1,6 @@
 import { InvalidArgumentError, UnknownNodeError } from '../errors';
 import type { ClusterNode, ClusterState } from '../model/cluster-state';
+import { assertNodeRef } from '../model/node-id';
 import { SlotSet } from '../model/slot-set';
 import { assertPlanCluster, clusterFingerprint } from './cluster-fingerprint';
 import { migrationPlanId, parseMigrationPlan } from './parse-migration-plan';
@@ -57,10 +58,8 @@ export function buildMigrationPlan(
 
 
 /** A master of the snapshot usable as a source or target: known, a master, not failed. */
-export function requireMaster(state: ClusterState, idOrAddress: unknown, argument: string): ClusterNode {
-  if (typeof idOrAddress !== 'string' || idOrAddress.length === 0) {
-    throw new InvalidArgumentError(argument, idOrAddress, 'not a node id', 'Pass a node id (or host:port) from state.nodes.');
-  }
+export function requireMaster(state: ClusterState, value: unknown, argument: string): ClusterNode {
+  const idOrAddress = assertNodeRef(value, argument);
   const node = state.node(idOrAddress);
   if (node === undefined || node.handshake) throw new UnknownNodeError(idOrAddress, state.masters.map((m) => `${m.id.slice(0, 8)} (${m.address})`));
   if (node.role !== 'master') {

@@ -1,6 +1,6 @@
 import { digest } from './cluster-fingerprint';
 import { PlanReader } from './plan-reader';
-import type { RehomeMove, RehomePlan } from './rehome-plan';
+import type { GoneReplica, RehomeMove, RehomePlan } from './rehome-plan';
 
 /** The id of a rehome plan: a digest of its cluster fingerprint, minReplicas and moves, in order. */
 export function rehomePlanId(cluster: string, minReplicas: number, moves: readonly RehomeMove[]): string {
@@ -41,6 +41,18 @@ export function parseRehomePlan(input: unknown): RehomePlan {
     const entry = read.object(value, field);
     return { masterId: read.nodeId(entry.masterId, `${field}.masterId`), address: read.address(entry.address, `${field}.address`), missing: read.integer(entry.missing, `${field}.missing`, 1) };
   });
+  const gone: GoneReplica[] = (plan.gone === undefined ? [] : read.array(plan.gone, 'plan.gone')).map((value, index) => {
+    const field = `plan.gone[${index}]`;
+    const entry = read.object(value, field);
+    const reason = read.string(entry.reason, `${field}.reason`);
+    if (reason !== 'unreachable' && reason !== 'link-down') return read.fail(`${field}.reason`, `("${reason}") is not 'unreachable' or 'link-down'`);
+    return {
+      replicaId: read.nodeId(entry.replicaId, `${field}.replicaId`),
+      address: read.address(entry.address, `${field}.address`),
+      masterId: read.nodeId(entry.masterId, `${field}.masterId`),
+      reason,
+    };
+  });
   const id = read.id(plan.id, rehomePlanId(cluster, minReplicas, moves));
-  return { kind: 'rehome-replicas', id, cluster, minReplicas, moves, unserved };
+  return { kind: 'rehome-replicas', id, cluster, minReplicas, moves, unserved, gone };
 }

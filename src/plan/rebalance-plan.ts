@@ -1,5 +1,6 @@
 import { InvalidArgumentError, UnknownNodeError } from '../errors';
 import type { ClusterNode, ClusterState } from '../model/cluster-state';
+import { assertNodeRef } from '../model/node-id';
 import { SLOT_COUNT } from '../model/key-slot';
 import type { SlotSet } from '../model/slot-set';
 import { buildMigrationPlan, type MigrationPlan } from './migration-plan';
@@ -80,6 +81,7 @@ function resolveWeights(state: ClusterState, weights: Record<string, number>): M
   }
   const result = new Map<string, number>();
   for (const [key, weight] of Object.entries(weights)) {
+    assertNodeRef(key, `weights.${key}`);
     const node = state.node(key);
     if (node === undefined) throw new UnknownNodeError(key, state.masters.map((m) => `${m.id.slice(0, 8)} (${m.address})`));
     if (node.role !== 'master') throw new InvalidArgumentError(`weights.${key}`, weight, `node ${node.address} is a replica`, 'Weigh masters only.');

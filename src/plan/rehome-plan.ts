@@ -2,7 +2,7 @@ import { InvalidArgumentError } from '../errors';
 import { ClusterState, type ClusterNode } from '../model/cluster-state';
 import { clusterFingerprint } from './cluster-fingerprint';
 import { rehomePlanId } from './parse-rehome-plan';
-import { assignReplicas, type PlacementNode } from './replica-placement';
+import { FlowNetwork } from './min-cost-flow';
 import { workingReplicasOf } from './replica-target';
 
 export interface RehomePlanOptions {
@@ -11,6 +11,20 @@ export interface RehomePlanOptions {
    * @defaultValue 1
    */
   minReplicas?: number;
+  /**
+   * Replicas whose replication link to their master is down (INFO replication
+   * `master_link_status:down`, no sync in progress): counted as gone, like replicas that do not
+   * answer, without waiting for the cluster to flag them fail. planRehome() reads them.
+   */
+  linkDown?: readonly string[];
+}
+
+/** A replica the plan counts as gone although the cluster has not flagged it fail (yet). */
+export interface GoneReplica {
+  replicaId: string;
+  address: string;
+  masterId: string;
+  reason: 'unreachable' | 'link-down';
 }
 
 /** One CLUSTER REPLICATE to run: `replicaId` leaves `fromMasterId` for `toMasterId`. */
@@ -20,7 +34,7 @@ export interface RehomeMove {
   fromMasterId: string;
   toMasterId: string;
   toMasterAddress: string;
-  /** True when the replica lands on its new master's host (no other spare replica fitted). */
+  /** True when the replica lands on its new master's host (no other choice of spare replica fitted). */
   sameHost: boolean;
 }
 
@@ -35,69 +49,84 @@ export interface RehomePlan {
   moves: RehomeMove[];
   /** Masters still short of replicas after the moves (no spare replica left). */
   unserved: { masterId: string; address: string; missing: number }[];
-}
-
-interface Spare extends PlacementNode {
-  node: ClusterNode;
-  masterId: string;
-}
-
-interface Seat extends PlacementNode {
-  node: ClusterNode;
+  /** Replicas counted as gone before the cluster flags them fail: they do not answer, or their master link is down. */
+  gone: GoneReplica[];
 }
 
 /**
  * Pure: masters that serve slots and have fewer than `minReplicas` working replicas get one
- * from a master that has spare ones (a slot-serving master keeps `minReplicas` healthy ones,
- * preferring those on other hosts than itself; an empty master's replicas are all spare). The
- * matching never puts a replica on its new master's host when another assignment exists
- * (assignReplicas). Only reachable replicas that nobody suspects are moved. Deterministic.
+ * from a master that has spare ones. A replica counts as working unless the cluster flags it
+ * fail, it does not answer us, or its master link is down (`linkDown`): right after a replica
+ * dies its master needs a new one, long before the fail flag. A slot-serving donor keeps
+ * `minReplicas` healthy replicas; an empty master's replicas are all spare. Only reachable
+ * replicas that nobody suspects move.
+ *
+ * Which replica leaves which donor and which master it joins are chosen together, as one
+ * min-cost flow (donors -> their healthy replicas -> masters in need): first as many moves as
+ * the spares allow, then the fewest replicas sharing their master's host afterwards (a move
+ * costs 1 when the replica lands on its new master's host and saves 1 when it leaves its own
+ * master's host), then input order (ids). Deterministic.
  */
 export function planRehomeReplicas(state: ClusterState, options: RehomePlanOptions = {}): RehomePlan {
   const minReplicas = options.minReplicas ?? 1;
   if (!Number.isInteger(minReplicas) || minReplicas < 1) {
     throw new InvalidArgumentError('minReplicas', minReplicas, 'not a whole number >= 1', 'Pass 1 (one replica per master, as the runbook asks) or more.');
   }
+  if (options.linkDown !== undefined && !Array.isArray(options.linkDown)) {
+    throw new InvalidArgumentError('linkDown', options.linkDown, 'not an array of replica ids', 'Pass the ids of replicas whose master link is down, or leave it out.');
+  }
   const byId = (a: ClusterNode, b: ClusterNode): number => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
   const masters = [...state.masters].filter((master) => !master.failed).sort(byId);
+  const gone = goneReplicas(state, new Set(options.linkDown ?? []));
+  const goneIds = new Set(gone.map((entry) => entry.replicaId));
+  const working = (masterId: string): ClusterNode[] => workingReplicasOf(state, masterId, goneIds);
 
-  const seats: Seat[] = [];
   const needs = new Map<string, number>();
   for (const master of masters) {
     if (master.slots.size === 0) continue;
-    const missing = minReplicas - workingReplicasOf(state, master.id).length;
-    if (missing <= 0) continue;
-    needs.set(master.id, missing);
-    for (let i = 0; i < missing; i++) seats.push({ node: master, address: master.address, host: ClusterState.hostOf(master) });
+    const missing = minReplicas - working(master.id).length;
+    if (missing > 0) needs.set(master.id, missing);
   }
-
-  const spares: Spare[] = [];
-  for (const master of masters) {
-    const keep = master.slots.size > 0 ? minReplicas : 0;
-    // Only healthy replicas (reachable, nobody suspects them) may move, and the donor keeps
-    // `keep` healthy ones: first those on another host than itself, then by id.
-    const healthy = workingReplicasOf(state, master.id)
-      .filter((replica) => replica.reachable && !replica.suspected)
-      .sort((a, b) => Number(ClusterState.hostOf(a) === ClusterState.hostOf(master)) - Number(ClusterState.hostOf(b) === ClusterState.hostOf(master)) || byId(a, b));
-    for (const replica of healthy.slice(keep)) spares.push({ node: replica, masterId: master.id, address: replica.address, host: ClusterState.hostOf(replica) });
-  }
+  const donors = masters
+    .map((master) => {
+      const healthy = working(master.id).filter((replica) => !replica.suspected).sort(byId);
+      return { master, healthy, spare: healthy.length - (master.slots.size > 0 ? minReplicas : 0) };
+    })
+    .filter((donor) => donor.spare > 0);
 
   const moves: RehomeMove[] = [];
   const filled = new Map<string, number>();
-  if (seats.length > 0 && spares.length > 0) {
-    // Seats repeat a master once per missing replica; perMaster 1 gives each seat one candidate.
-    for (const pair of assignReplicas(seats, spares, 1)) {
-      const masterId = pair.master.node.id;
-      const count = filled.get(masterId) ?? 0;
-      if (count >= (needs.get(masterId) ?? 0) || moves.some((move) => move.replicaId === pair.replica.node.id)) continue;
-      filled.set(masterId, count + 1);
+  const needy = masters.filter((master) => needs.has(master.id));
+  if (needy.length > 0 && donors.length > 0) {
+    // Nodes: 0 source, 1 sink, then donors, their replicas, needy masters.
+    const replicas = donors.flatMap((donor) => donor.healthy.map((replica) => ({ replica, donor })));
+    const network = new FlowNetwork(2 + donors.length + replicas.length + needy.length);
+    const donorNode = (index: number): number => 2 + index;
+    const replicaNode = (index: number): number => 2 + donors.length + index;
+    const needyNode = (index: number): number => 2 + donors.length + replicas.length + index;
+    donors.forEach((donor, index) => network.addEdge(0, donorNode(index), donor.spare, 0));
+    const choices: { edge: number; replica: ClusterNode; from: ClusterNode; to: ClusterNode }[] = [];
+    replicas.forEach(({ replica, donor }, index) => {
+      network.addEdge(donorNode(donors.indexOf(donor)), replicaNode(index), 1, 0);
+      const host = ClusterState.hostOf(replica);
+      const leavesOwnHost = host === ClusterState.hostOf(donor.master) ? 1 : 0;
+      needy.forEach((master, m) => {
+        const landsOnHost = host === ClusterState.hostOf(master) ? 1 : 0;
+        choices.push({ edge: network.addEdge(replicaNode(index), needyNode(m), 1, landsOnHost - leavesOwnHost), replica, from: donor.master, to: master });
+      });
+    });
+    needy.forEach((master, m) => network.addEdge(needyNode(m), 1, needs.get(master.id) as number, 0));
+    network.minCostMaxFlow(0, 1);
+    for (const choice of choices) {
+      if (network.flowOn(choice.edge) === 0) continue;
+      filled.set(choice.to.id, (filled.get(choice.to.id) ?? 0) + 1);
       moves.push({
-        replicaId: pair.replica.node.id,
-        replicaAddress: pair.replica.address,
-        fromMasterId: pair.replica.masterId,
-        toMasterId: masterId,
-        toMasterAddress: pair.master.address,
-        sameHost: pair.replica.host === pair.master.host,
+        replicaId: choice.replica.id,
+        replicaAddress: choice.replica.address,
+        fromMasterId: choice.from.id,
+        toMasterId: choice.to.id,
+        toMasterAddress: choice.to.address,
+        sameHost: ClusterState.hostOf(choice.replica) === ClusterState.hostOf(choice.to),
       });
     }
   }
@@ -106,5 +135,16 @@ export function planRehomeReplicas(state: ClusterState, options: RehomePlanOptio
     .map(([masterId, missing]) => ({ masterId, address: state.node(masterId)?.address ?? '', missing: missing - (filled.get(masterId) ?? 0) }))
     .filter((entry) => entry.missing > 0);
   const cluster = clusterFingerprint(state);
-  return { kind: 'rehome-replicas', id: rehomePlanId(cluster, minReplicas, moves), cluster, minReplicas, moves, unserved };
+  return { kind: 'rehome-replicas', id: rehomePlanId(cluster, minReplicas, moves), cluster, minReplicas, moves, unserved, gone };
+}
+
+/** Replicas not flagged fail that we count as gone: they do not answer, or their master link is down. */
+function goneReplicas(state: ClusterState, linkDown: ReadonlySet<string>): GoneReplica[] {
+  const result: GoneReplica[] = [];
+  for (const replica of state.replicas) {
+    if (replica.failed || replica.masterId === undefined) continue;
+    const reason = !replica.reachable ? 'unreachable' : linkDown.has(replica.id) ? 'link-down' : undefined;
+    if (reason !== undefined) result.push({ replicaId: replica.id, address: replica.address, masterId: replica.masterId, reason });
+  }
+  return result;
 }

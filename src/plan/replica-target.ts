@@ -17,9 +17,9 @@ export interface ReplicaTargetChoice {
   reason: string;
 }
 
-/** Replicas of `masterId` that the cluster does not flag fail. */
-export function workingReplicasOf(state: ClusterState, masterId: string): ClusterNode[] {
-  return state.replicasOf(masterId).filter((replica) => !replica.failed && !replica.handshake);
+/** Replicas of `masterId` that the cluster does not flag fail (and that are not in `gone`). */
+export function workingReplicasOf(state: ClusterState, masterId: string, gone: ReadonlySet<string> = new Set()): ClusterNode[] {
+  return state.replicasOf(masterId).filter((replica) => !replica.failed && !replica.handshake && !gone.has(replica.id));
 }
 
 /**

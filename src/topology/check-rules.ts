@@ -3,6 +3,7 @@ import { ClusterState } from '../model/cluster-state';
 import { SLOT_COUNT } from '../model/key-slot';
 import { selfLine } from '../model/node-view';
 import { SlotSet } from '../model/slot-set';
+import { nodeTimeoutOutliers, type NodeTimeoutReading } from './node-timeout-rules';
 
 /** Stable codes of the problems check() reports. */
 export type ProblemCode =
@@ -16,7 +17,9 @@ export type ProblemCode =
   | 'node-handshake'
   | 'cluster-state-fail'
   | 'master-without-replica'
-  | 'replica-same-host';
+  | 'replica-same-host'
+  | 'node-noaddr'
+  | 'node-timeout-differs';
 
 export interface ClusterProblem {
   code: ProblemCode;
@@ -42,8 +45,14 @@ export interface CheckReport {
   summary: { masters: number; replicas: number; coveredSlots: number; reachable: number; unreachable: number };
 }
 
+/** What check() reads besides CLUSTER NODES / INFO. */
+export interface CheckEvidence {
+  /** Every reachable node's cluster-node-timeout (CONFIG GET). */
+  nodeTimeouts?: readonly NodeTimeoutReading[];
+}
+
 /** Pure: everything `redis-cli --cluster check` reports, and more, from a snapshot. */
-export function checkClusterState(state: ClusterState): CheckReport {
+export function checkClusterState(state: ClusterState, evidence: CheckEvidence = {}): CheckReport {
   const problems: ClusterProblem[] = [];
   const add = (problem: ClusterProblem): void => {
     problems.push(problem);
@@ -102,6 +111,22 @@ export function checkClusterState(state: ClusterState): CheckReport {
     }
   }
 
+  for (const problem of noAddressProblems(state)) add(problem);
+
+  for (const outlier of nodeTimeoutOutliers(evidence.nodeTimeouts ?? [])) {
+    add({
+      code: 'node-timeout-differs',
+      severity: outlier.leftLowered ? 'error' : 'warning',
+      message: outlier.leftLowered
+        ? `Node ${outlier.address} runs with cluster-node-timeout ${outlier.valueMs}, the rest with ${outlier.intendedMs}: an operation that lowered it for fast gossip was interrupted. ` +
+          `Its failure detection is jumpy; fix() (or the next membership or failover operation) restores ${outlier.intendedMs}.`
+        : `Node ${outlier.address} runs with cluster-node-timeout ${outlier.valueMs}, most nodes with ${outlier.intendedMs}: failures are detected at different speeds. ` +
+          `Set one value everywhere (CONFIG SET cluster-node-timeout, and in its config file).`,
+      nodeId: outlier.nodeId,
+      address: outlier.address,
+    });
+  }
+
   for (const view of state.views) {
     if (view.clusterInfo['cluster_state'] !== undefined && view.clusterInfo['cluster_state'] !== 'ok') {
       add({ code: 'cluster-state-fail', severity: 'error', message: `Node ${view.address} reports cluster_state:${view.clusterInfo['cluster_state']}.`, nodeId: view.nodeId, address: view.address });
@@ -145,6 +170,32 @@ export function checkClusterState(state: ClusterState): CheckReport {
       unreachable: state.unreachable.length,
     },
   };
+}
+
+/**
+ * Nodes some view lists as `noaddr`: a node that answered at their address had another id (a new
+ * server took the address), so Redis forgot the address. Redis never pings such a node, never
+ * flags it fail and never fails it over; its replicas resync from whatever answers there.
+ */
+function noAddressProblems(state: ClusterState): ClusterProblem[] {
+  const problems: ClusterProblem[] = [];
+  for (const node of state.nodes) {
+    if (!state.views.some((view) => view.nodes.some((line) => line.id === node.id && line.flags.includes('noaddr')))) continue;
+    const servesSlots = node.role === 'master' && node.slots.size > 0;
+    problems.push({
+      code: 'node-noaddr',
+      severity: servesSlots ? 'error' : 'warning',
+      message: servesSlots
+        ? `Master ${node.id} (slots ${abbreviate(node.slots)}) has no address (noaddr): a server with another id answered at its address, so Redis will never fail it over, ` +
+          `and its replicas resync from that server, losing their keys. Stop that server now, then restart ${node.id} there from its own data and nodes.conf. ` +
+          `Do not fail over to a replica that already resynced from it (check its DBSIZE).`
+        : `Node ${node.id} (${node.role}) has no address (noaddr): a server with another id answered at its address. If it is gone for good, forget it: topology.forgetEverywhere("${node.id}").`,
+      nodeId: node.id,
+      address: node.address,
+      ...(servesSlots ? { slots: node.slots.toString() } : {}),
+    });
+  }
+  return problems;
 }
 
 /** Slots that two or more reachable masters claim as their own. */

@@ -3,15 +3,20 @@ import { formatAddress, parseAddress, type NodeAddress } from '../model/address'
 import type { ClusterState } from '../model/cluster-state';
 import { SlotSet } from '../model/slot-set';
 import { NodePool } from '../net/node-pool';
+import { OperationLock } from '../lock/operation-lock';
+import type { LeaseRecord } from '../lock/lease-store';
 import { planCreate, type CreatePlan, type CreatePlanOptions } from '../plan/create-plan';
 import { checkClusterState, type CheckReport } from './check-rules';
 import { awaitAgreement, type ConvergenceResult, type WaitForConvergenceOptions } from './convergence';
 import { executeCreate, type CreateResult, type ExecuteCreateOptions } from './create-cluster';
 import { discoverCluster } from './discover';
-import { fixCluster, type FixOptions, type FixReport } from './repair/fix-cluster';
+import type { FixPlan } from '../plan/fix-plan';
+import { executeClusterFix, fixCluster, planClusterFix, type FixReport } from './repair/fix-cluster';
+import type { FixOptions } from './repair/fix-options';
 import { addNode, type AddNodeResult } from './membership/add-node';
 import { forgetEverywhere, type ForgetResult } from './membership/forget-everywhere';
 import type { AddNodeOptions, ForgetOptions, RemoveNodeOptions, ReplicateOptions } from './membership/membership-options';
+import { readNodeTimeouts } from './membership/fast-gossip';
 import { removeNode, type RemoveNodeResult } from './membership/remove-node';
 import { replicate, type ReplicateResult } from './membership/replicate';
 import type { TopologyContext } from './topology-context';
@@ -27,6 +32,8 @@ export interface CreateOptions extends CreatePlanOptions, ExecuteCreateOptions {
 export class ClusterTopology extends EventEmitter<ClusterTopologyEvents> implements TopologyContext {
   readonly options: ResolvedClusterTopologyOptions;
   readonly pool: NodePool;
+  /** The operation lease: every mutating method runs inside lock.run(). See docs/safety.md. */
+  readonly lock: OperationLock;
   private lastState: ClusterState | undefined;
   /** Addresses learned from create() when the topology started without seeds. */
   private readonly learnedSeeds: NodeAddress[] = [];
@@ -35,6 +42,15 @@ export class ClusterTopology extends EventEmitter<ClusterTopologyEvents> impleme
     super();
     this.options = resolveTopologyOptions(options);
     this.pool = new NodePool(this.options);
+    this.lock = new OperationLock(
+      {
+        pool: this.pool,
+        connection: this.options,
+        candidates: () => [...this.reachableMembers(), ...this.options.seeds, ...this.learnedSeeds],
+        reachableMasters: async () => (await this.refresh()).masters.filter((m) => m.reachable && !m.failed).map((m) => ({ host: m.host, port: m.port })),
+      },
+      options.lock,
+    );
   }
 
   get events(): this {
@@ -46,11 +62,18 @@ export class ClusterTopology extends EventEmitter<ClusterTopologyEvents> impleme
     return this.lastState;
   }
 
-  /** Queries every reachable node and merges their views. */
+  /**
+   * Queries every reachable node and merges their views. Once the cluster is known, its members are
+   * asked first and the configured seeds only when no member answers: a seed that is not a member
+   * (removed, silent, another service) is not dialled again.
+   */
   async refresh(): Promise<ClusterState> {
-    const fallback = this.lastState?.nodes.map((node) => node.address) ?? [];
-    const seeds = this.seedsForDiscovery();
-    const state = await discoverCluster(this.pool, seeds, fallback);
+    const configured = [...this.options.seeds, ...this.learnedSeeds];
+    const members = this.reachableMembers();
+    const state =
+      members.length > 0
+        ? await discoverCluster(this.pool, members, [...configured.map(formatAddress), ...(this.lastState?.nodes.map((node) => node.address) ?? [])])
+        : await discoverCluster(this.pool, configured, this.lastState?.nodes.map((node) => node.address) ?? []);
     for (const entry of state.unreachable) this.emit('node-unreachable', { ...entry });
     this.lastState = state;
     return state;
@@ -58,7 +81,8 @@ export class ClusterTopology extends EventEmitter<ClusterTopologyEvents> impleme
 
   /** Everything `redis-cli --cluster check` reports, as typed problems with stable codes. */
   async check(): Promise<CheckReport> {
-    return checkClusterState(await this.refresh());
+    const state = await this.refresh();
+    return checkClusterState(state, { nodeTimeouts: await readNodeTimeouts(this.pool, state) });
   }
 
   /** Pure: the plan create() would execute. */
@@ -78,7 +102,8 @@ export class ClusterTopology extends EventEmitter<ClusterTopologyEvents> impleme
     for (const entry of [...plan.masters, ...plan.replicas]) {
       if (!this.learnedSeeds.some((seed) => formatAddress(seed) === entry.address)) this.learnedSeeds.push(parseAddress(entry.address));
     }
-    return executeCreate(this, plan, options);
+    const nodes = [...plan.masters, ...plan.replicas].map((entry) => parseAddress(entry.address));
+    return this.lock.run('create', () => executeCreate(this, plan, options), { nodes });
   }
 
   /** Resolves when every node knows every other node and the same owner for every slot. */
@@ -95,7 +120,22 @@ export class ClusterTopology extends EventEmitter<ClusterTopologyEvents> impleme
    * moving keys to the chosen owner; never deletes a key. See docs/fix.md.
    */
   async fix(options: FixOptions = {}): Promise<FixReport> {
-    const report = await fixCluster(this, options);
+    return this.fixDone(await this.lock.run('fix', () => fixCluster(this, options, (plan) => this.emit('fix-planned', plan))));
+  }
+
+  /** Gathers every master's view and key counts, then plans the repair (pure planFix); nothing is changed. */
+  async planFix(): Promise<FixPlan> {
+    const plan = await planClusterFix(this);
+    this.emit('fix-planned', plan);
+    return plan;
+  }
+
+  /** Executes a reviewed fix plan; refuses it (PlanError) when the cluster changed since it was made. */
+  async executeFix(plan: FixPlan, options: FixOptions = {}): Promise<FixReport> {
+    return this.fixDone(await this.lock.run('fix', () => executeClusterFix(this, plan, options)));
+  }
+
+  private fixDone(report: FixReport): FixReport {
     this.emit('fix-done', { openSlots: report.openSlots.length, assignedSlots: report.assigned.reduce((n, a) => n + SlotSet.parse(a.slots).size, 0), movedKeys: report.movedKeys, elapsedMs: report.elapsedMs });
     return report;
   }
@@ -107,26 +147,44 @@ export class ClusterTopology extends EventEmitter<ClusterTopologyEvents> impleme
    * every node knows it. See docs/membership.md.
    */
   async addNode(node: NodeAddress, options: AddNodeOptions): Promise<AddNodeResult> {
-    return addNode(this, node, options);
+    return this.lock.run('add-node', () => addNode(this, node, options));
   }
 
   /** Removes a replica or a master without slots (refuses one that serves slots: drain it first). */
   async removeNode(nodeId: string, options: RemoveNodeOptions = {}): Promise<RemoveNodeResult> {
-    return removeNode(this, nodeId, options);
+    return this.lock.run('remove-node', () => removeNode(this, nodeId, options));
   }
 
   /** CLUSTER FORGET on every other node within the 60 s ban, until no node lists it. Works for dead nodes. */
   async forgetEverywhere(nodeId: string, options: ForgetOptions = {}): Promise<ForgetResult> {
-    return forgetEverywhere(this, nodeId, options);
+    return this.lock.run('forget', () => forgetEverywhere(this, nodeId, options));
   }
 
   /** Makes `replicaId` replicate `masterId` (CLUSTER REPLICATE), verified on every node. */
   async replicate(replicaId: string, masterId: string, options: ReplicateOptions = {}): Promise<ReplicateResult> {
-    return replicate(this, replicaId, masterId, options);
+    return this.lock.run('replicate', () => replicate(this, replicaId, masterId, options));
+  }
+
+  /**
+   * Who holds the operation lease now, if anyone (read from the lease store).
+   */
+  async lockHolder(): Promise<LeaseRecord | undefined> {
+    return this.lock.holder();
+  }
+
+  /**
+   * Breaks the operation lease held by `token` (OperationLockedError.holder.token) when its holder
+   * is gone for good: its host died, or its process was killed and you cannot wait for the lease to
+   * expire. Never needed after a plain crash: the lease expires by itself (lock.ttlMs). A live holder
+   * stops at its next heartbeat. Run check() and fix() afterwards.
+   */
+  async breakLock(token: string): Promise<LeaseRecord | undefined> {
+    return this.lock.breakLock(token);
   }
 
   /** Closes every connection this topology opened. */
   async close(): Promise<void> {
+    await this.lock.close();
     await this.pool.close();
   }
 
@@ -135,14 +193,8 @@ export class ClusterTopology extends EventEmitter<ClusterTopologyEvents> impleme
     await this.close();
   }
 
-  /** Seeds first; once the cluster is known, every reachable member too (a seed may have been removed). */
-  private seedsForDiscovery(): NodeAddress[] {
-    const seeds = [...this.options.seeds, ...this.learnedSeeds];
-    for (const node of this.lastState?.nodes ?? []) {
-      if (node.reachable && !node.failed && !seeds.some((seed) => formatAddress(seed) === node.address)) {
-        seeds.push({ host: node.host, port: node.port });
-      }
-    }
-    return seeds;
+  /** The members the last snapshot could reach (empty before the first refresh). */
+  private reachableMembers(): NodeAddress[] {
+    return (this.lastState?.nodes ?? []).filter((node) => node.reachable && !node.failed && !node.handshake).map((node) => ({ host: node.host, port: node.port }));
   }
 }

@@ -7,7 +7,9 @@ import type { NodePool } from '../net/node-pool';
 import type { CreatePlan } from '../plan/create-plan';
 import { pollUntil } from '../util/poll';
 import { throwIfAborted } from '../util/abort';
+import { runLimited } from '../util/run-limited';
 import type { ConvergenceResult } from './convergence';
+import { withShortNodeTimeouts } from './membership/fast-gossip';
 import type { TopologyContext } from './topology-context';
 import type { CreateStep } from './topology-events';
 
@@ -28,7 +30,7 @@ export interface ExecuteCreateOptions {
   /**
    * Shorten the wait for cluster_state:ok. A fresh master that had no slots counts itself in a
    * minority and then waits min(cluster-node-timeout, 5000) ms before it turns ok (Redis's rejoin
-   * delay). With fastJoin the masters run with cluster-node-timeout 500 only while the new, empty
+   * delay). With fastJoin (clusters of up to 24 nodes) the masters run with cluster-node-timeout 500 only while the new, empty
    * cluster forms, and get their own value back before create() returns (also on failure).
    * @defaultValue true
    */
@@ -50,12 +52,8 @@ export async function executeCreate(context: TopologyContext, input: CreatePlan,
   };
 
   const ids = await step('preflight', all, () => preflight(pool, all));
-  const restoreTimeouts = options.fastJoin === false ? async () => undefined : await shortenNodeTimeouts(pool, plan.masters.map((m) => m.address));
-  try {
-    return await formCluster(context, plan, ids, step, started, signal);
-  } finally {
-    await restoreTimeouts();
-  }
+  const form = (): Promise<CreateResult> => formCluster(context, plan, ids, step, started, signal);
+  return options.fastJoin === false || !fastJoinApplies(all.length) ? form() : withShortNodeTimeouts(context, plan.masters.map((m) => m.address), form);
 }
 
 type StepRunner = <T>(name: CreateStep, nodes: string[], work: () => Promise<T>) => Promise<T>;
@@ -74,16 +72,7 @@ async function formCluster(
     Promise.all(plan.masters.map((master) => pool.get(master.address).addSlots(SlotSet.parse(master.slots)))),
   );
   await step('set-epochs', all, () => Promise.all(all.map((address, index) => pool.get(address).setConfigEpoch(index + 1))));
-  await step('meet', all, () =>
-    Promise.all(
-      all.flatMap((from, i) =>
-        all.slice(i + 1).map((to) => {
-          const target = parseAddress(to);
-          return pool.get(from).meet(target.host, target.port);
-        }),
-      ),
-    ),
-  );
+  await step('meet', all, () => meetEveryPair(pool, all));
   const joinTimeout = context.options.convergenceTimeoutMs;
   await step('await-join', all, async () => {
     const result = await pollUntil(
@@ -104,7 +93,7 @@ async function formCluster(
     Promise.all(plan.replicas.map((replica) => pool.get(replica.address).replicate(ids.get(replica.of) as string))),
   );
   const converged: ConvergenceResult = await step('await-ok', all, () =>
-    context.waitForConvergence({ requireStateOk: true, expectNodeIds: [...ids.values()], ...(signal === undefined ? {} : { signal }) }),
+    context.waitForConvergence({ requireStateOk: true, requireHealthy: true, expectNodeIds: [...ids.values()], ...(signal === undefined ? {} : { signal }) }),
   );
 
   const elapsedMs = Date.now() - started;
@@ -122,7 +111,11 @@ async function formCluster(
   };
 }
 
-/** Every node must run with cluster-enabled, hold no keys, serve no slots and know no other node. Returns address -> node id. */
+/**
+ * Every node must run with cluster-enabled, hold no keys, serve no slots and know no other node
+ * (checked in that order: keys first, since their slots follow from them). Read-only. Returns
+ * address -> node id.
+ */
 export async function preflight(pool: NodePool, addresses: readonly string[]): Promise<Map<string, string>> {
   const ids = new Map<string, string>();
   await Promise.all(
@@ -131,38 +124,49 @@ export async function preflight(pool: NodePool, addresses: readonly string[]): P
       const server = await client.info('cluster');
       if (server['cluster_enabled'] !== '1') throw new NotClusterNodeError(address);
       const [clusterInfo, keys, id] = await Promise.all([client.clusterInfo(), client.dbsize(), client.myId()]);
+      // Keys first: a node that loaded keys claims their slots, and only emptying it helps then.
+      if (keys > 0) throw new NodeNotEmptyError(address, 'keys', `it holds ${keys} key(s)`);
       if ((infoNumber(clusterInfo, 'cluster_known_nodes') ?? 1) > 1) {
         throw new NodeNotEmptyError(address, 'knows-other-nodes', `it already knows ${clusterInfo['cluster_known_nodes']} nodes`);
       }
       if ((infoNumber(clusterInfo, 'cluster_slots_assigned') ?? 0) > 0) {
         throw new NodeNotEmptyError(address, 'slots', `it already serves ${clusterInfo['cluster_slots_assigned']} slot(s)`);
       }
-      if (keys > 0) throw new NodeNotEmptyError(address, 'keys', `it holds ${keys} key(s)`);
       ids.set(address, id);
     }),
   );
   return ids;
 }
 
-const FAST_JOIN_NODE_TIMEOUT_MS = 500;
+/** Nodes meeting their peers at once: each sends its MEETs in one pipeline. */
+const MEET_CONCURRENCY = 16;
 
-/** Lowers cluster-node-timeout on `addresses` to 500 ms; returns the function that restores each node's own value. */
-async function shortenNodeTimeouts(pool: NodePool, addresses: readonly string[]): Promise<() => Promise<void>> {
-  const original = new Map<string, string>();
-  await Promise.all(
-    addresses.map(async (address) => {
-      try {
-        const value = (await pool.get(address).configGet('cluster-node-timeout'))['cluster-node-timeout'];
-        if (value !== undefined && Number(value) > FAST_JOIN_NODE_TIMEOUT_MS) {
-          await pool.get(address).configSet('cluster-node-timeout', FAST_JOIN_NODE_TIMEOUT_MS);
-          original.set(address, value);
-        }
-      } catch {
-        // CONFIG renamed or refused: create still works, only slower.
-      }
-    }),
-  );
-  return async () => {
-    await Promise.all([...original].map(([address, value]) => pool.get(address).configSet('cluster-node-timeout', value).catch(() => undefined)));
-  };
+/**
+ * Every pair meets directly (no waiting on gossip to introduce them): node i sends one pipeline
+ * of MEETs to every node after it. One write per node instead of one round trip per pair keeps a
+ * 100-node create at 100 writes, not 4,950 calls.
+ */
+async function meetEveryPair(pool: NodePool, all: readonly string[]): Promise<void> {
+  const targets = all.map((address) => parseAddress(address));
+  await runLimited(all.slice(0, -1).map((_, index) => index), MEET_CONCURRENCY, async (index) => {
+    const commands = targets.slice(index + 1).map((target) => ['CLUSTER', 'MEET', target.host, target.port] as const);
+    const replies = await pool.get(all[index] as string).pipeline(commands);
+    const failure = replies.find((reply) => reply instanceof Error);
+    if (failure !== undefined) throw failure;
+  });
+}
+
+/** Above this many nodes create() never lowers cluster-node-timeout: see fastJoinNodeTimeout. */
+const FAST_JOIN_MAX_NODES = 24;
+
+/**
+ * Whether create() lowers the masters' cluster-node-timeout (fast gossip) while a new cluster
+ * forms. A master that assigned itself slots still waits min(cluster-node-timeout, 5 s) from
+ * that moment before it reports ok (Redis's rejoin delay), so a 500 ms timeout saves up to 4.5 s on
+ * a small cluster. A large one takes longer than that to join anyway, and there a short timeout
+ * only floods the cluster bus (each node pings every peer it has not heard from within half the
+ * timeout) until busy nodes flag each other failed.
+ */
+export function fastJoinApplies(nodeCount: number): boolean {
+  return nodeCount <= FAST_JOIN_MAX_NODES;
 }

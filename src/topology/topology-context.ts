@@ -1,6 +1,7 @@
 import type { EventEmitter } from 'eventemitter3';
 import type { ClusterState } from '../model/cluster-state';
 import type { NodePool } from '../net/node-pool';
+import type { OperationLock } from '../lock/operation-lock';
 import type { ConvergenceResult, WaitForConvergenceOptions } from './convergence';
 import type { ClusterTopologyEvents } from './topology-events';
 import type { ResolvedClusterTopologyOptions } from './topology-options';
@@ -13,6 +14,8 @@ import type { ResolvedClusterTopologyOptions } from './topology-options';
 export interface TopologyContext {
   readonly pool: NodePool;
   readonly options: ResolvedClusterTopologyOptions;
+  /** The operation lease: mutating operations run inside lock.run(). */
+  readonly lock: OperationLock;
   /** The last snapshot refresh() took, if any. */
   readonly state: ClusterState | undefined;
   refresh(): Promise<ClusterState>;

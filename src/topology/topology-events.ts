@@ -1,4 +1,5 @@
 import type { CreatePlan } from '../plan/create-plan';
+import type { FixPlan } from '../plan/fix-plan-types';
 import type { MembershipStepEvent, NodeAddedEvent, NodeForgottenEvent, NodeRemovedEvent, ReplicaMovedEvent } from './membership/membership-events';
 
 export type CreateStep = 'preflight' | 'assign-slots' | 'set-epochs' | 'meet' | 'await-join' | 'replicate' | 'await-ok';
@@ -24,6 +25,21 @@ export interface NodeUnreachableEvent {
   reason: string;
 }
 
+/** A node an interrupted operation left at the fast-gossip cluster-node-timeout got the cluster's value back. */
+export interface NodeTimeoutRestoredEvent {
+  nodeId: string;
+  address: string;
+  fromMs: number;
+  toMs: number;
+}
+
+/** Restoring a node's cluster-node-timeout after fastGossip failed while the operation itself failed too. */
+export interface NodeTimeoutRestoreFailedEvent {
+  address: string;
+  valueMs: number;
+  reason: string;
+}
+
 /** Typed events of ClusterTopology. Payloads are plain data. */
 export interface ClusterTopologyEvents {
   /** create() planned the cluster (before any command). */
@@ -35,6 +51,8 @@ export interface ClusterTopologyEvents {
   /** waitForConvergence() saw every node agree. */
   converged: (event: ConvergedEvent) => void;
   // --- repair events (issue 3) ---
+  /** fix() or planFix() made a plan (before any command changes the cluster). */
+  'fix-planned': (plan: FixPlan) => void;
   /** fix() finished: open slots closed, uncovered slots assigned, keys moved to their owners. */
   'fix-done': (event: { openSlots: number; assignedSlots: number; movedKeys: number; elapsedMs: number }) => void;
 
@@ -49,6 +67,11 @@ export interface ClusterTopologyEvents {
   'node-forgotten': (event: NodeForgottenEvent) => void;
   /** A replica now follows another master and every node agrees. */
   'replica-moved': (event: ReplicaMovedEvent) => void;
+
+  /** A node left at the fast-gossip cluster-node-timeout (an operation was killed mid-way) got the cluster's value back. */
+  'node-timeout-restored': (event: NodeTimeoutRestoredEvent) => void;
+  /** An operation failed, and so did restoring the node timeout it had lowered (its error is the one thrown). */
+  'node-timeout-restore-failed': (event: NodeTimeoutRestoreFailedEvent) => void;
 
   /** refresh() could not query a node. */
   'node-unreachable': (event: NodeUnreachableEvent) => void;

@@ -2,6 +2,7 @@ import { InvalidArgumentError } from '../errors';
 import type { NodeAddress } from '../model/address';
 import { resolveConnectionOptions, type ConnectionOptions } from '../net/connection-options';
 import { assertKnownOptions, CONNECTION_OPTION_KEYS, resolveSeeds, type Seed } from '../net/seed';
+import type { OperationLockOptions } from '../lock/lock-options';
 
 export interface ClusterTopologyOptions extends ConnectionOptions {
   /**
@@ -15,6 +16,8 @@ export interface ClusterTopologyOptions extends ConnectionOptions {
    * @defaultValue 30000
    */
   convergenceTimeoutMs?: number;
+  /** The operation lease every mutating call takes first (store, TTL, heartbeat). See docs/safety.md. */
+  lock?: OperationLockOptions;
 }
 
 export const DEFAULT_CLUSTER_TOPOLOGY_OPTIONS = {
@@ -28,6 +31,7 @@ export const DEFAULT_CLUSTER_TOPOLOGY_OPTIONS = {
 export const CLUSTER_TOPOLOGY_OPTION_NAMES = Object.keys({
   seeds: true,
   convergenceTimeoutMs: true,
+  lock: true,
   ...CONNECTION_OPTION_KEYS,
 } satisfies Record<keyof ClusterTopologyOptions, true>);
 

@@ -1,13 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClusterTopology, FailoverController, LocalCluster, type WatchEvent } from '../../src/index';
 import { pollUntil } from '../../src/util/poll';
+import { startLocalCluster } from '../helpers/test-cluster';
 
 describe('FailoverController.watch on a killed node (kill -9, then restart)', () => {
   let local: LocalCluster;
   let topology: ClusterTopology;
 
   beforeAll(async () => {
-    local = await LocalCluster.start({ host: ['127.0.0.1', '127.0.0.2', '127.0.0.3'], nodeTimeoutMs: 1000 });
+    local = await startLocalCluster({ host: ['127.0.0.1', '127.0.0.2', '127.0.0.3'], nodeTimeoutMs: 1000 });
     topology = new ClusterTopology({ seeds: local.seeds, commandTimeoutMs: 2000, connectTimeoutMs: 1000 });
   });
   afterAll(async () => {

@@ -26,7 +26,8 @@ export function valueFor(prefix: string, i: number, size = 32): string {
 export async function clusterDigest(client: Cluster): Promise<{ keys: number; sha256: string }> {
   const masters = await mastersWithSlots(client);
   const password = client.options.redisOptions?.password;
-  const connections = masters.map(({ host, port }) => new Redis({ host, port, lazyConnect: true, ...(password === undefined ? {} : { password }) }));
+  const tls = client.options.redisOptions?.tls;
+  const connections = masters.map(({ host, port }) => new Redis({ host, port, lazyConnect: true, ...(password === undefined ? {} : { password }), ...(tls === undefined ? {} : { tls }) }));
   try {
     // Key names as bytes: a string round trip would merge distinct binary names.
     const keyed: { key: Buffer; node: Redis }[] = [];
@@ -46,7 +47,9 @@ export async function clusterDigest(client: Cluster): Promise<{ keys: number; sh
       slice.forEach(({ key }, index) => {
         hash.update(key);
         hash.update('\0');
-        hash.update(values[index] ?? Buffer.alloc(0));
+        // A DUMP payload ends with the RDB version (2 bytes) and a CRC64 (8 bytes): leave them out, so a
+        // value moved to a node of another server version (a mixed-version cluster) digests the same.
+        hash.update((values[index] ?? Buffer.alloc(10)).subarray(0, -10));
       });
     }
     return { keys: keyed.length, sha256: hash.digest('hex') };
@@ -60,8 +63,9 @@ async function mastersWithSlots(client: Cluster): Promise<{ host: string; port: 
   const startup = (client as unknown as { startupNodes: { host: string; port: number }[] }).startupNodes ?? [];
   const candidates = [...client.nodes('all').map((n) => ({ host: n.options.host as string, port: n.options.port as number })), ...startup];
   const password = client.options.redisOptions?.password;
+  const tls = client.options.redisOptions?.tls;
   for (const candidate of candidates) {
-    const probe = new Redis({ host: candidate.host, port: candidate.port, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, ...(password === undefined ? {} : { password }) });
+    const probe = new Redis({ host: candidate.host, port: candidate.port, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, ...(password === undefined ? {} : { password }), ...(tls === undefined ? {} : { tls }) });
     probe.on('error', () => undefined);
     try {
       const lines = String(await probe.call('CLUSTER', 'NODES')).split('\n').filter((l) => l.trim() !== '');

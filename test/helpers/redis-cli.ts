@@ -5,9 +5,10 @@ import type { NodeAddress } from '../../src/index';
 const run = promisify(execFile);
 
 /** Runs `redis-cli --cluster check HOST:PORT` (the independent oracle). */
-export async function redisCliCheck(seed: NodeAddress, password?: string): Promise<{ ok: boolean; output: string }> {
+export async function redisCliCheck(seed: NodeAddress, password?: string, tls?: { caFile: string; certFile: string; keyFile: string }): Promise<{ ok: boolean; output: string }> {
   const args = ['--cluster', 'check', `${seed.host}:${seed.port}`];
   if (password !== undefined) args.unshift('--no-auth-warning', '-a', password);
+  if (tls !== undefined) args.unshift('--tls', '--cacert', tls.caFile, '--cert', tls.certFile, '--key', tls.keyFile);
   try {
     const { stdout, stderr } = await run('redis-cli', args, { timeout: 30_000 });
     const output = stripAnsi(stdout + stderr);

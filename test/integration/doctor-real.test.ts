@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClusterTopology, FailoverController, LocalCluster, advise, diagnose, keySlot, type Finding } from '../../src/index';
 import { pollUntil } from '../../src/util/poll';
+import { startLocalCluster } from '../helpers/test-cluster';
 
 const codes = (findings: Finding[]): string[] => findings.map((f) => f.code);
 const logsOf = (local: LocalCluster): Record<string, string> => Object.fromEntries(local.nodes.map((n) => [n.address, n.logFile]));
@@ -19,7 +20,7 @@ describe('Doctor.diagnose on real redis-server processes', () => {
   const hostRoot = mkdtempSync(join(tmpdir(), 'rco-doctor-host-'));
 
   beforeAll(async () => {
-    local = await LocalCluster.start({ masters: 3, replicasPerMaster: 1, nodeTimeoutMs: 2000, config: { appendonly: 'yes', 'enable-protected-configs': 'yes' } });
+    local = await startLocalCluster({ masters: 3, replicasPerMaster: 1, nodeTimeoutMs: 2000, config: { appendonly: 'yes', 'enable-protected-configs': 'yes' } });
     topology = local.topology();
     const write = (path: string, text: string): void => {
       mkdirSync(dirname(join(hostRoot, path)), { recursive: true });
@@ -42,7 +43,7 @@ describe('Doctor.diagnose on real redis-server processes', () => {
     const found = codes(findings);
     for (const code of ['thp-enabled', 'overcommit-zero', 'tcp-backlog-over-somaxconn', 'full-coverage-required', 'replica-same-host']) expect(found).toContain(code);
     expect(findings.find((f) => f.code === 'full-coverage-required')).toMatchObject({ nodeId: state.masters[0]!.id, remedy: expect.stringContaining('section 7') });
-    expect(findings.find((f) => f.code === 'tcp-backlog-over-somaxconn')?.evidence).toBe('tcp-backlog 511 > net.core.somaxconn 128');
+    expect(findings.find((f) => f.code === 'tcp-backlog-over-somaxconn')?.evidence).toBe(`tcp-backlog 511 > net.core.somaxconn 128 (read on the host tree at ${hostRoot})`);
     await topology.pool.get(state.masters[0]!.address).configSet('cluster-require-full-coverage', 'no');
   });
 

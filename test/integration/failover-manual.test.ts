@@ -90,12 +90,12 @@ describe('FailoverController.failover and replica reads', () => {
       const stats = await Promise.all(nodes.map((node) => topology.pool.get(node.address).info('commandstats')));
       return stats.reduce((sum, info) => sum + Number(/calls=(\d+)/.exec(info['cmdstat_get'] ?? '')?.[1] ?? 0), 0);
     };
-    // After the failovers above, a demoted master is left out of CLUSTER SLOTS until it has synced, and
-    // ioredis then reads its slots from the master: wait until every node lists a replica for every range.
+    // After the failovers above, a demoted master reads from its new master only once it has re-synced:
+    // until then its shard's reads go to the master.
     await pollUntil(async () => {
-      const replies = await Promise.all(state.nodes.map((node) => topology.pool.get(node.address).call(['CLUSTER', 'SLOTS']) as Promise<unknown[][]>));
-      return { done: replies.every((ranges) => ranges.every((range) => range.length >= 4)) };
-    }, { timeoutMs: 20_000, operation: 'every slot range served by a replica' });
+      const infos = await Promise.all(state.replicas.map((node) => topology.pool.get(node.address).info('replication')));
+      return { done: infos.every((info) => info['master_link_status'] === 'up') };
+    }, { timeoutMs: 20_000, operation: 'every replica in sync' });
     const readers = controller.replicaReadCluster();
     try {
       await new Promise((resolve) => readers.once('ready', resolve));

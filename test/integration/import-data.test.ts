@@ -3,10 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Cluster } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ClusterTopology, ImportConflictError, ImportFailedError, Importer, LocalCluster, NodePool, importData, type ImportCursor } from '../../src/index';
+import { ClusterTopology, ImportConflictError, ImportFailedError, Importer, LocalCluster, NodePool, importData, inspectServerBinary, type ImportCursor } from '../../src/index';
 import { findClusterPort } from '../../src/local/free-port';
 import { RedisProcess } from '../../src/local/redis-process';
 import { clusterDigest } from '../helpers/dataset';
+import { startLocalCluster, TEST_SERVER } from '../helpers/test-cluster';
 
 describe('importData', () => {
   let target: LocalCluster;
@@ -28,11 +29,12 @@ describe('importData', () => {
   };
 
   beforeAll(async () => {
-    target = await LocalCluster.start({ masters: 3, replicasPerMaster: 0 });
+    target = await startLocalCluster({ masters: 3, replicasPerMaster: 0 });
     topology = target.topology();
     client = target.client();
     const port = await findClusterPort('127.0.0.1');
-    source = new RedisProcess({ host: '127.0.0.1', port, dir: join(dir, 'source'), redisServer: 'redis-server', config: { 'cluster-enabled': 'no', 'cluster-announce-ip': '127.0.0.1' } });
+    const server = inspectServerBinary(TEST_SERVER ?? 'redis-server');
+    source = new RedisProcess({ host: '127.0.0.1', port, dir: join(dir, 'source'), redisServer: server.path, capabilities: server.capabilities, config: { 'cluster-enabled': 'no', 'cluster-announce-ip': '127.0.0.1' } });
     await source.start();
     sourcePool = new NodePool();
   });
@@ -104,7 +106,7 @@ describe('importData', () => {
   });
 
   it('moves every master of another cluster into this one', async () => {
-    const other = await LocalCluster.start({ masters: 3, replicasPerMaster: 0 });
+    const other = await startLocalCluster({ masters: 3, replicasPerMaster: 0 });
     const otherClient = other.client();
     try {
       for (let i = 0; i < 2000; i += 500) await Promise.all(Array.from({ length: 500 }, (_, j) => otherClient.set(`d:${i + j}`, `v${i + j}`, 'EX', 7200)));

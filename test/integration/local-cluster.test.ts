@@ -33,6 +33,22 @@ describe('LocalCluster', () => {
     }
   });
 
+  it('thaws a frozen node by id at once, without waiting on the frozen process', async () => {
+    const topology = local.topology();
+    try {
+      const victim = (await topology.refresh()).masters[0]!;
+      await local.freezeNode(victim.id);
+      const thawed = local.thawNode(victim.id).then(() => 'thawed');
+      // Asking the frozen node for its id would take the whole 10 s command timeout.
+      const outcome = await Promise.race([thawed, new Promise((resolve) => setTimeout(() => resolve('still waiting'), 5000))]);
+      if (outcome !== 'thawed') await thawed;
+      expect(outcome).toBe('thawed');
+      await expect(topology.pool.get(victim.address).ping()).resolves.toBeUndefined();
+    } finally {
+      await topology.close();
+    }
+  });
+
   it('starts extra standalone nodes that belong to no cluster', async () => {
     const node = await local.startNode();
     const topology = local.topology();
@@ -53,29 +69,53 @@ describe('LocalCluster', () => {
   });
 });
 
+/** Runs test/fixtures/local-cluster-exit.ts in a child process until it printed its cluster's pids and dir. */
+async function startExitFixture(mode: string): Promise<{ child: ReturnType<typeof spawn>; output: () => string; ended: (signal?: NodeJS.Signals) => Promise<boolean>; pids: number[]; dir: string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'test/fixtures/local-cluster-exit.ts', mode], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  try {
+    const started = await pollUntil(async () => ({ done: output.includes('"dir"') }), { timeoutMs: 20_000, operation: 'test' });
+    expect(started.done).toBe(true);
+  } catch (error) {
+    child.kill('SIGTERM');
+    throw error;
+  }
+  const { pids, dir } = JSON.parse(output.trim().split('\n').pop() as string) as { pids: number[]; dir: string };
+  const ended = async (signal?: NodeJS.Signals): Promise<boolean> => {
+    if (signal !== undefined) child.kill(signal);
+    const done = await Promise.race([exited.then(() => true), new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 20_000))]);
+    if (!done) child.kill('SIGKILL');
+    return done;
+  };
+  return { child, output: () => output, ended, pids, dir };
+}
+
+const allGone = async (pids: number[], dir: string): Promise<boolean> =>
+  (await pollUntil(async () => ({ done: pids.every((pid) => !alive(pid)) && !existsSync(dir) }), { timeoutMs: 5000, operation: 'test' })).done;
+
 describe('LocalCluster cleanup when the Node process ends without stop()', () => {
+  it('leaves SIGINT to a program that handles it: the nodes still run in its handler, and die when it exits', async () => {
+    const fixture = await startExitFixture('graceful');
+    expect(await fixture.ended('SIGINT'), 'the script ended by itself').toBe(true);
+    const report = fixture
+      .output()
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { graceful?: number })
+      .find((line) => line.graceful !== undefined);
+    expect(report?.graceful, "the program's own SIGINT handler could still read every node").toBe(3);
+    expect(await allGone(fixture.pids, fixture.dir)).toBe(true);
+  });
+
   for (const mode of ['exit', 'throw', 'signal'] as const) {
     it(`kills every redis-server and removes the directory (${mode})`, async () => {
-      const child = spawn(process.execPath, ['--import', 'tsx', 'test/fixtures/local-cluster-exit.ts', mode], { stdio: ['ignore', 'pipe', 'pipe'] });
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      let output = '';
-      child.stdout.on('data', (chunk: Buffer) => {
-        output += chunk.toString();
-      });
-      try {
-        const started = await pollUntil(async () => ({ done: output.includes('"dir"') }), { timeoutMs: 20_000, operation: 'test' });
-        expect(started.done).toBe(true);
-      } catch (error) {
-        child.kill('SIGTERM');
-        throw error;
-      }
-      const { pids, dir } = JSON.parse(output.trim().split('\n').pop() as string) as { pids: number[]; dir: string };
-      if (mode === 'signal') child.kill('SIGTERM');
-      const ended = await Promise.race([exited.then(() => true), new Promise((resolve) => setTimeout(() => resolve(false), 15_000))]);
-      if (!ended) child.kill('SIGTERM');
-      expect(ended, 'the script ended by itself').toBe(true);
-      const gone = await pollUntil(async () => ({ done: pids.every((pid) => !alive(pid)) && !existsSync(dir) }), { timeoutMs: 5000, operation: 'test' });
-      expect(gone.done).toBe(true);
+      const fixture = await startExitFixture(mode);
+      expect(await fixture.ended(mode === 'signal' ? 'SIGTERM' : undefined), 'the script ended by itself').toBe(true);
+      expect(await allGone(fixture.pids, fixture.dir)).toBe(true);
     });
   }
 });

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ClusterTopology, InvalidArgumentError, KeyConflictError, LocalCluster, MigrationFailedError, SlotMigrator, UnknownNodeError, keySlot } from '../../src/index';
+import { ClusterTopology, InvalidArgumentError, KeyConflictError, LocalCluster, MemoryJournal, MigrationFailedError, SlotMigrator, UnknownNodeError, keySlot } from '../../src/index';
 import type { Cluster } from 'ioredis';
 import { clusterDigest, writeKeys } from '../helpers/dataset';
 import { redisCliCheck } from '../helpers/redis-cli';
@@ -83,8 +83,11 @@ describe('SlotMigrator on a real cluster', () => {
     await targetClient.setSlot(slot, 'IMPORTING', owner.id);
     await targetClient.call(['ASKING']);
     await targetClient.call(['SET', key, 'target-value']);
+    await targetClient.setSlot(slot, 'STABLE'); // the migrator never takes over a mark it did not set
 
-    const failing = new SlotMigrator(topology);
+    // One journal for both runs: it tells the second that the marks the first left open are this plan's.
+    const journal = new MemoryJournal();
+    const failing = new SlotMigrator(topology, { journal });
     const error = await failing.reshard({ from: owner.id, to: target.id, slots: [slot] }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(MigrationFailedError);
     expect((error as MigrationFailedError).cause).toBeInstanceOf(KeyConflictError);
@@ -92,7 +95,7 @@ describe('SlotMigrator on a real cluster', () => {
     expect((error as MigrationFailedError).openSlots).toContain(slot);
     expect(await client.get(key)).toBe('source-value');
 
-    await new SlotMigrator(topology, { onConflict: 'replace' }).reshard({ from: owner.id, to: target.id, slots: [slot] });
+    await new SlotMigrator(topology, { journal, onConflict: 'replace' }).reshard({ from: owner.id, to: target.id, slots: [slot] });
     expect(await client.get(key)).toBe('source-value');
     await client.del(key);
     await expectIntact();

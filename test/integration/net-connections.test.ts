@@ -1,11 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ClusterTopology, InvalidArgumentError, LocalCluster, MalformedReplyError, NodePool, NodeUnreachableError } from '../../src/index';
+import { AuthenticationError, ClusterTopology, InvalidArgumentError, LocalCluster, MalformedReplyError, NodePool, NodeUnreachableError, PermissionDeniedError } from '../../src/index';
 import { bulk, startFakeRespServer } from '../helpers/fake-resp-server';
+import { startLocalCluster } from '../helpers/test-cluster';
 
 describe('node connections', () => {
   let local: LocalCluster;
   beforeAll(async () => {
-    local = await LocalCluster.start({ masters: 3, replicasPerMaster: 0 });
+    local = await startLocalCluster({ masters: 3, replicasPerMaster: 0 });
   });
   afterAll(async () => {
     await local?.stop();
@@ -49,6 +50,7 @@ describe('node connections', () => {
       const error = await pool.get(victim.address).ping().catch((e: unknown) => e);
       expect(error).toBeInstanceOf(NodeUnreachableError);
       expect((error as Error).message).toContain(victim.address);
+      expect((error as Error).message).not.toMatch(/protected mode/);
       expect((error as Error).message).toMatch(/no reply within 300 ms/);
       await local.thawNode(victim.address);
       await pool.get(victim.address).ping();
@@ -72,6 +74,36 @@ describe('node connections', () => {
     } finally {
       await topology.close();
       await fake.close();
+    }
+  });
+
+  it('names the commands an ACL user lacks and the rule that grants them; the rule works', async () => {
+    const admin = new NodePool();
+    const user = `reader${process.pid}`;
+    const topology = new ClusterTopology({ seeds: [local.seeds[0]!], username: user, password: 'pw' });
+    try {
+      for (const seed of local.seeds) await admin.get(seed).call(['ACL', 'SETUSER', user, 'on', '>pw', '~*', '+@read', '+ping']);
+      const error = await topology.refresh().catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(PermissionDeniedError);
+      // Redis 7 names subcommands (cluster|nodes); 6.2 names the command (cluster).
+      const commands = Number((await admin.get(local.seeds[0]!).info('server'))['redis_version']?.split('.')[0]) >= 7 ? ['cluster|nodes', 'cluster|info'] : ['cluster'];
+      expect(error).toMatchObject({ code: 'ERR_NO_PERMISSION', username: user, commands });
+      expect((error as Error).message).not.toMatch(/protected mode|Cannot connect/);
+      const rule = new RegExp(`ACL SETUSER (\\S+) (${commands.map((c) => `\\+${c.replace('|', '\\|')}`).join(' ')})\\.`).exec((error as Error).message);
+      expect(rule?.[1]).toBe(user);
+      // Granting exactly what the message says is enough for discovery.
+      for (const seed of local.seeds) await admin.get(seed).call(['ACL', 'SETUSER', user, ...rule![2]!.split(' ')]);
+      expect((await topology.refresh()).masters).toHaveLength(3);
+      // A wrong password is an authentication error, said with one period.
+      const wrong = new ClusterTopology({ seeds: [local.seeds[0]!], username: user, password: 'wrong' });
+      const authError = await wrong.refresh().catch((e: unknown) => e);
+      await wrong.close();
+      expect(authError).toBeInstanceOf(AuthenticationError);
+      expect((authError as Error).message).not.toMatch(/\.\./);
+    } finally {
+      for (const seed of local.seeds) await admin.get(seed).call(['ACL', 'DELUSER', user]);
+      await topology.close();
+      await admin.close();
     }
   });
 

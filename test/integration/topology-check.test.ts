@@ -2,13 +2,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AuthenticationError, ClusterTopology, LocalCluster, NodeUnreachableError, NotClusterNodeError, type ClusterProblem } from '../../src/index';
 import { pollUntil } from '../../src/util/poll';
 import { redisCliCheck } from '../helpers/redis-cli';
+import { startLocalCluster } from '../helpers/test-cluster';
 
 describe('ClusterTopology.check on a real cluster broken by hand', () => {
   let local: LocalCluster;
   let topology: ClusterTopology;
 
   beforeAll(async () => {
-    local = await LocalCluster.start({ masters: 3, replicasPerMaster: 1, host: ['127.0.0.1', '127.0.0.2', '127.0.0.3'], nodeTimeoutMs: 1000 });
+    local = await startLocalCluster({ masters: 3, replicasPerMaster: 1, host: ['127.0.0.1', '127.0.0.2', '127.0.0.3'], nodeTimeoutMs: 1000 });
     topology = local.topology();
   });
   afterAll(async () => {
@@ -74,7 +75,7 @@ describe('ClusterTopology.check on a real cluster broken by hand', () => {
 describe('connections fail with typed errors naming the node', () => {
   let local: LocalCluster;
   beforeAll(async () => {
-    local = await LocalCluster.start({ masters: 3, replicasPerMaster: 0, password: 's3cret-Pa55' });
+    local = await startLocalCluster({ masters: 3, replicasPerMaster: 0, password: 's3cret-Pa55' });
   });
   afterAll(async () => {
     await local?.stop();

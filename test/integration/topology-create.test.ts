@@ -10,6 +10,7 @@ import {
 import { pollUntil } from '../../src/util/poll';
 import { clusterDigest, writeKeys } from '../helpers/dataset';
 import { redisCliCheck } from '../helpers/redis-cli';
+import { startLocalCluster } from '../helpers/test-cluster';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -17,7 +18,7 @@ afterEach(async () => {
 });
 
 async function standaloneNodes(count: number, host?: string | string[], config?: Record<string, string | number>): Promise<LocalCluster> {
-  const local = await LocalCluster.start({ masters: count, replicasPerMaster: 0, create: false, ...(host === undefined ? {} : { host }), ...(config === undefined ? {} : { config }) });
+  const local = await startLocalCluster({ masters: count, replicasPerMaster: 0, create: false, ...(host === undefined ? {} : { host }), ...(config === undefined ? {} : { config }) });
   cleanups.push(() => local.stop());
   return local;
 }
@@ -104,7 +105,7 @@ describe('ClusterTopology.create', () => {
   });
 
   it('LocalCluster.start creates a cluster that waitForConvergence confirms at once', async () => {
-    const local = await LocalCluster.start({ masters: 3, replicasPerMaster: 0 });
+    const local = await startLocalCluster({ masters: 3, replicasPerMaster: 0 });
     cleanups.push(() => local.stop());
     const topology = local.topology();
     cleanups.push(() => topology.close());

@@ -6,7 +6,7 @@ import { throwIfAborted } from '../../util/abort';
 import type { TopologyContext } from '../topology-context';
 import { awaitState, roleProblems } from './await-state';
 import { NotAMasterError } from './errors';
-import { shortenNodeTimeout } from './fast-gossip';
+import { restoreNodeTimeouts, withShortNodeTimeout } from './fast-gossip';
 import { checkJoiningNode } from './join-checks';
 import { assertNodeId, assertWaitOptions, DEFAULT_MEMBERSHIP_OPTIONS, type AddNodeOptions } from './membership-options';
 import type { MembershipStep } from './membership-events';
@@ -76,13 +76,11 @@ export async function addNode(context: TopologyContext, node: NodeAddress, optio
   };
 
   const nodeId = await step('preflight', undefined, () => checkJoiningNode(context.pool, state, resolved.address));
+  // A node an interrupted operation left at the fast-gossip timeout gets its value back first.
+  await restoreNodeTimeouts(context, state);
   const fastJoin = options.fastJoin ?? DEFAULT_MEMBERSHIP_OPTIONS.fastJoin;
-  const restore = fastJoin ? await shortenNodeTimeout(context.pool, address) : async () => undefined;
-  try {
-    return await join(context, { address, node: resolved.address, nodeId, started, wait, options, step, ...(resolved.master === undefined ? {} : { master: resolved.master }) }, state);
-  } finally {
-    await restore();
-  }
+  const spec: JoinSpec = { address, node: resolved.address, nodeId, started, wait, options, step, ...(resolved.master === undefined ? {} : { master: resolved.master }) };
+  return fastJoin ? withShortNodeTimeout(context, address, () => join(context, spec, state)) : join(context, spec, state);
 }
 
 interface JoinSpec {

@@ -35,3 +35,8 @@ export type { ForgetResult } from './forget-everywhere';
 export type { ReplicateResult } from './replicate';
 export { chooseReplicaMaster } from '../../plan/replica-target';
 export type { ReplicaTargetChoice, ReplicaTargetOptions } from '../../plan/replica-target';
+export { FAST_GOSSIP_NODE_TIMEOUT_MS, NodeTimeoutRestoreError } from './fast-gossip';
+export { intendedNodeTimeout, nodeTimeoutOutliers } from '../node-timeout-rules';
+export type { NodeTimeoutOutlier, NodeTimeoutReading } from '../node-timeout-rules';
+export type { NodeTimeoutRestoredEvent, NodeTimeoutRestoreFailedEvent } from '../topology-events';
+export type { CheckEvidence } from '../check-rules';

@@ -48,9 +48,9 @@ async function assertResumableJoin(pool: NodePool, state: ClusterState, address:
   // Entries in handshake carry a random id: judge them by address.
   const strangers = view.filter((line) => !line.myself && (line.handshake ? state.node(line.address) === undefined : state.node(line.id) === undefined));
   if (strangers.length > 0) throw refusal;
+  if (keys > 0) throw new NodeNotEmptyError(address, 'keys', `it holds ${keys} key(s)`);
   const self = view.find((line) => line.myself);
   if (self !== undefined && self.slots.size > 0) throw new NodeNotEmptyError(address, 'slots', `it already serves ${self.slots.size} slot(s)`);
-  if (keys > 0) throw new NodeNotEmptyError(address, 'keys', `it holds ${keys} key(s)`);
 }
 
 /** Pure: a `-DENIED` reply (protected mode) becomes ProtectedModeError; everything else passes through. */

@@ -84,15 +84,8 @@ export const DEFAULT_MEMBERSHIP_OPTIONS = {
 /** CLUSTER FORGET bans an id for 60 s: every node must forget it well within that window. */
 export const FORGET_BAN_MS = 60_000;
 
-const NODE_ID = /^[0-9a-f]{40}$/;
-
-/** A 40-character lowercase hex node id, or InvalidArgumentError naming the argument. */
-export function assertNodeId(value: unknown, argument: string): string {
-  if (typeof value !== 'string' || !NODE_ID.test(value)) {
-    throw new InvalidArgumentError(argument, value, 'not a node id (40 lowercase hex characters)', 'Use an id from (await topology.refresh()).nodes, e.g. nodes[0].id.');
-  }
-  return value;
-}
+/** Node ids are checked by one rule everywhere (see model/node-id). */
+export { assertNodeId } from '../../model/node-id';
 
 export function assertWaitOptions(options: MembershipWaitOptions | undefined, operation: string): void {
   if (options === undefined) return;

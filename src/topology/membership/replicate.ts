@@ -5,7 +5,7 @@ import { pollUntil } from '../../util/poll';
 import type { TopologyContext } from '../topology-context';
 import { awaitState, roleProblems } from './await-state';
 import { NotAMasterError, NotAReplicaError } from './errors';
-import { shortenNodeTimeout } from './fast-gossip';
+import { restoreNodeTimeouts, withShortNodeTimeout } from './fast-gossip';
 import { assertNodeId, assertWaitOptions, DEFAULT_MEMBERSHIP_OPTIONS, type ReplicateOptions } from './membership-options';
 import type { MembershipOperation } from './membership-events';
 
@@ -72,15 +72,16 @@ export async function replicate(
   }
 
   throwIfAborted(options.signal, 'replicate');
-  const restore = (options.fastGossip ?? DEFAULT_MEMBERSHIP_OPTIONS.fastGossip) ? await shortenNodeTimeout(context.pool, replica.address) : async () => undefined;
-  try {
+  // A node an interrupted operation left at the fast-gossip timeout gets its value back first.
+  await restoreNodeTimeouts(context, state);
+  const work = async (): Promise<void> => {
     const stepStart = Date.now();
     await context.pool.get(replica.address).replicate(masterId);
     context.events.emit('membership-step', { operation, step: 'replicate', nodeId: replicaId, address: replica.address, elapsedMs: Date.now() - stepStart });
     await awaitReplicaOf(context, replicaId, masterId, { ...options, operation });
-  } finally {
-    await restore();
-  }
+  };
+  if (options.fastGossip ?? DEFAULT_MEMBERSHIP_OPTIONS.fastGossip) await withShortNodeTimeout(context, replica.address, work);
+  else await work();
   const result: ReplicateResult = { ...base, ...previous, changed: true, elapsedMs: Date.now() - started };
   context.events.emit('replica-moved', {
     replicaId,

@@ -1,22 +1,16 @@
-import type { ClusterNode, ClusterState } from '../../model/cluster-state';
+import { InvalidArgumentError, PlanError } from '../../errors';
 import { SlotSet } from '../../model/slot-set';
+import { planFix, type FixPlan, type FixStep } from '../../plan/fix-plan';
+import type { FixAction, FixSlotDecision, UnresolvedSlots } from '../../plan/fix-plan-types';
 import { moveSlotKeys } from '../../slot-move/key-mover';
-import { DEFAULT_KEY_MOVE_OPTIONS, type ConflictPolicy, type KeyMoveOptions } from '../../slot-move/key-move-options';
-import type { NodeClient } from '../../net/node-client';
+import { DEFAULT_KEY_MOVE_OPTIONS, type KeyMoveOptions } from '../../slot-move/key-move-options';
 import { throwIfAborted } from '../../util/abort';
+import { pollUntil } from '../../util/poll';
+import { runLimited } from '../../util/run-limited';
+import { restoreNodeTimeouts } from '../membership/fast-gossip';
 import type { TopologyContext } from '../topology-context';
-
-export interface FixOptions {
-  /**
-   * A key found on two masters with different values: stop and name it ('fail'), or let the copy
-   * being moved overwrite the owner's ('replace'). Identical copies are merged either way.
-   * @defaultValue 'fail'
-   */
-  onConflict?: ConflictPolicy;
-  signal?: AbortSignal;
-}
-
-export type FixAction = 'finished-migration' | 'kept-owner' | 'assigned-to-key-holder' | 'assigned-empty';
+import { gatherFixEvidence } from './fix-evidence';
+import { DEFAULT_FIX_OPTIONS, type FixOptions } from './fix-options';
 
 export interface FixedSlot {
   slot: number;
@@ -26,174 +20,147 @@ export interface FixedSlot {
 }
 
 export interface FixReport {
-  /** Open slots closed, with the owner chosen and the keys moved to it. */
+  planId: string;
+  /** Slots that were open (MIGRATING or IMPORTING somewhere), with the owner chosen and the keys moved to it. */
   openSlots: FixedSlot[];
-  /** Uncovered slots assigned: to the node holding their keys, or spread over masters when empty. */
+  /** Slots nobody claimed, now assigned: to the node holding their keys (or mapped by the tables), or spread when empty. */
   assigned: { nodeId: string; slots: string; withKeys: boolean }[];
+  /** Every slot decided, open or not (contested, stray keys, stale tables included). */
+  decisions: FixSlotDecision[];
+  /** Slots left alone: their keys may sit on a node that cannot be reached. */
+  unresolved: UnresolvedSlots[];
   movedKeys: number;
+  /** Nodes an interrupted operation had left at the fast-gossip cluster-node-timeout, set back to the cluster's value. */
+  restoredNodeTimeouts: { nodeId: string; address: string; fromMs: number; toMs: number }[];
   elapsedMs: number;
 }
 
+/** Gathers every live master's view and key counts, then plans (pure). */
+export async function planClusterFix(context: TopologyContext): Promise<FixPlan> {
+  const state = await context.refresh();
+  return planFix(state, await gatherFixEvidence(context.pool, state));
+}
+
 /**
- * Repairs what check() reports as open or uncovered slots, whatever state a crash left them in
- * (migrating only, importing only, both, keys on both sides, owner unknown). Keys always move to
- * the chosen owner; a key is never deleted unless an identical copy reached the owner.
+ * Walks a fix plan: the settle waves (pipelined per node), a wait for cluster_state:ok (MIGRATE
+ * is refused while a node sees the cluster down), the key moves (each slot's steps in order,
+ * a few slots at once), the epoch bumps, then a convergence wait. Refuses a plan the cluster no
+ * longer matches: planning again must give the same plan. First it sets back any node an interrupted
+ * operation left at the fast-gossip cluster-node-timeout.
  */
-export async function fixCluster(context: TopologyContext, options: FixOptions = {}): Promise<FixReport> {
+export async function executeClusterFix(context: TopologyContext, plan: FixPlan, options: FixOptions = {}): Promise<FixReport> {
+  if (plan === null || typeof plan !== 'object' || plan.kind !== 'fix' || !Array.isArray(plan.moves)) {
+    throw new InvalidArgumentError('plan', plan, 'not a fix plan', 'Pass the result of planFix().');
+  }
+  validateFixOptions(options);
+  const fresh = await planClusterFix(context);
+  if (fresh.id !== plan.id) {
+    throw new PlanError(
+      `Fix plan ${plan.id} no longer matches the cluster (planning now gives ${fresh.id}: ${fresh.decisions.length} slot(s) to repair). Review the new plan from planFix(), or call fix() to plan and execute in one go.`,
+      { planId: plan.id, currentPlanId: fresh.id },
+    );
+  }
+  return walkFixPlan(context, plan, options);
+}
+
+function validateFixOptions(options: FixOptions): void {
+  const concurrency = options.concurrentSlots ?? DEFAULT_FIX_OPTIONS.concurrentSlots;
+  if (!Number.isInteger(concurrency) || concurrency < 1) throw new InvalidArgumentError('concurrentSlots', concurrency, 'not a whole number >= 1', 'Pass 1 or more.');
+  if (options.onConflict !== undefined && options.onConflict !== 'fail' && options.onConflict !== 'replace') {
+    throw new InvalidArgumentError('onConflict', options.onConflict, "not 'fail' or 'replace'", "Pass 'fail' (the default) or 'replace'.");
+  }
+}
+
+async function walkFixPlan(context: TopologyContext, plan: FixPlan, options: FixOptions): Promise<FixReport> {
   const started = Date.now();
-  const migrateOptions: KeyMoveOptions = { ...DEFAULT_KEY_MOVE_OPTIONS, onConflict: options.onConflict ?? 'fail' };
-  const report: FixReport = { openSlots: [], assigned: [], movedKeys: 0, elapsedMs: 0 };
-  let state = await context.refresh();
-
-  const openSlots = [...new Set(state.openSlots().map((mark) => mark.slot))];
-  for (const slot of openSlots) {
+  const concurrency = options.concurrentSlots ?? DEFAULT_FIX_OPTIONS.concurrentSlots;
+  const keyMove: KeyMoveOptions = { ...DEFAULT_KEY_MOVE_OPTIONS, onConflict: options.onConflict ?? DEFAULT_FIX_OPTIONS.onConflict };
+  const moved = new Map<number, number>();
+  const restored = await restoreNodeTimeouts(context, await context.refresh());
+  const restoredNodeTimeouts = restored.map((o) => ({ nodeId: o.nodeId, address: o.address, fromMs: o.valueMs, toMs: o.intendedMs }));
+  const run = async (step: FixStep): Promise<void> => {
     throwIfAborted(options.signal, 'fix');
-    report.openSlots.push(await closeOpenSlot(context, state, slot, migrateOptions, options.signal));
-    state = await context.refresh();
-  }
+    if (step.op !== 'move-keys') return runWave(context, plan, [step]);
+    const source = context.pool.get(address(plan, step.from));
+    const target = context.pool.get(address(plan, step.to));
+    const result = await moveSlotKeys(context.pool, { slot: step.slot, source, target: { host: target.host, port: target.port }, targetClient: target, targetReplicas: 0 }, keyMove, { onBatch: () => undefined, onRetry: () => undefined }, options.signal);
+    moved.set(step.slot, (moved.get(step.slot) ?? 0) + result.keys);
+  };
 
-  const uncovered = state.uncoveredSlots();
-  if (!uncovered.isEmpty) {
-    const masters = state.masters.filter((m) => m.reachable && !m.failed);
-    const counts = await Promise.all(masters.map((m) => countAll(context.pool.get(m.address), uncovered)));
-    const withKeys = new Map<string, number[]>();
-    const empty: number[] = [];
-    for (const slot of uncovered) {
-      const holders = masters.map((m, i) => ({ m, keys: counts[i]?.get(slot) ?? 0 })).filter((h) => h.keys > 0);
-      if (holders.length === 0) {
-        empty.push(slot);
-        continue;
-      }
-      const owner = holders.sort((a, b) => b.keys - a.keys || (a.m.id < b.m.id ? -1 : 1))[0]?.m as ClusterNode;
-      await context.pool.get(owner.address).addSlots(SlotSet.fromSlots([slot]));
-      withKeys.set(owner.id, [...(withKeys.get(owner.id) ?? []), slot]);
-      if (holders.length > 1) {
-        state = (await context.waitForConvergence(options.signal === undefined ? {} : { signal: options.signal })).state;
-        report.movedKeys += await gatherKeys(context, state, slot, owner, migrateOptions, options.signal);
-      }
-    }
-    for (const [nodeId, slots] of withKeys) report.assigned.push({ nodeId, slots: SlotSet.fromSlots(slots).toString(), withKeys: true });
-    report.assigned.push(...(await spreadEmpty(context, masters, SlotSet.fromSlots(empty))));
+  for (const wave of plan.settle) {
+    throwIfAborted(options.signal, 'fix');
+    await runWave(context, plan, wave);
   }
-
-  if (report.openSlots.length > 0 || report.assigned.length > 0) {
-    await context.waitForConvergence(options.signal === undefined ? {} : { signal: options.signal });
-  }
-  report.movedKeys += report.openSlots.reduce((sum, s) => sum + s.movedKeys, 0);
-  report.elapsedMs = Date.now() - started;
-  return report;
+  if (plan.moves.length > 0) await awaitClusterOk(context, plan, options.signal);
+  await runLimited(plan.moves, concurrency, async (entry) => {
+    for (const step of entry.steps) await run(step);
+  });
+  for (const wave of plan.finish) await runWave(context, plan, wave);
+  if (plan.decisions.length > 0) await context.waitForConvergence(options.signal === undefined ? {} : { signal: options.signal });
+  return { ...report(plan, moved, started), restoredNodeTimeouts };
 }
 
-/** Closes one open slot: picks the owner, gathers every key there, clears the marks, tells every master. */
-async function closeOpenSlot(
-  context: TopologyContext,
-  state: ClusterState,
-  slot: number,
-  options: KeyMoveOptions,
-  signal?: AbortSignal,
-): Promise<FixedSlot> {
-  const masters = state.masters.filter((m) => m.reachable && !m.failed);
-  const migrating = masters.filter((m) => m.migrating.some((mark) => mark.slot === slot));
-  const importing = masters.filter((m) => m.importing.some((mark) => mark.slot === slot));
-  const counts = await Promise.all(masters.map((m) => context.pool.get(m.address).countKeysInSlot(slot)));
-  const holders = masters.filter((_, i) => (counts[i] ?? 0) > 0);
-  // Several masters claim the slot when a move stopped between SETSLOT NODE on the target and on the
-  // source: the target took it with a newer config epoch, which is how Redis itself settles it.
-  const claimants = masters.filter((m) => m.slots.has(slot)).sort((a, b) => b.configEpoch - a.configEpoch);
-  const currentOwner = claimants[0];
-
-  // Both ends of one move are in place, or the target already claims the slot: finish the move
-  // (redis-cli's case 1). Otherwise the owner keeps the slot; with no owner, the node holding most
-  // keys (or the importing one) takes it.
-  const migratingTo = migrating.length === 1 ? migrating[0]?.migrating.find((mark) => mark.slot === slot)?.nodeId : undefined;
-  const finishing = migratingTo === undefined ? undefined : (importing.find((node) => node.id === migratingTo) ?? claimants.find((node) => node.id === migratingTo));
-  let action: FixAction = finishing !== undefined ? 'finished-migration' : currentOwner !== undefined ? 'kept-owner' : 'assigned-to-key-holder';
-  const byKeys = [...holders].sort((a, b) => (counts[masters.indexOf(b)] ?? 0) - (counts[masters.indexOf(a)] ?? 0));
-  const owner = finishing ?? currentOwner ?? byKeys[0] ?? importing[0] ?? migrating[0] ?? (masters[0] as ClusterNode);
-  if (finishing === undefined && currentOwner === undefined && holders.length === 0) action = 'assigned-empty';
-
-  let movedKeys = 0;
-  for (const holder of holders) {
-    if (holder.id === owner.id) continue;
-    throwIfAborted(signal, 'fix');
-    const source = context.pool.get(holder.address);
-    // The holder must accept MIGRATE for keys of a slot it may not own: open it towards the owner.
-    if (holder.slots.has(slot)) await source.setSlot(slot, 'MIGRATING', owner.id);
-    else await source.setSlot(slot, 'IMPORTING', owner.id);
-    if (!owner.slots.has(slot)) await context.pool.get(owner.address).setSlot(slot, 'IMPORTING', holder.id).catch(() => undefined);
-    movedKeys += await moveToOwner(context, source, owner, slot, options, signal);
+/** Runs a wave's steps: one pipeline per node, all nodes at once; the first refusal is thrown. */
+async function runWave(context: TopologyContext, plan: FixPlan, steps: readonly FixStep[]): Promise<void> {
+  const byNode = new Map<string, (string | number)[][]>();
+  for (const step of steps) {
+    if (step.op === 'move-keys') continue;
+    const command = step.op === 'bump-epoch' ? ['CLUSTER', 'BUMPEPOCH'] : step.state === 'STABLE' ? ['CLUSTER', 'SETSLOT', step.slot, 'STABLE'] : ['CLUSTER', 'SETSLOT', step.slot, step.state, step.peer];
+    byNode.set(step.node, [...(byNode.get(step.node) ?? []), command]);
   }
-
-  // Clear every mark, give the slot to the owner (the owner first, with a fresh epoch), then tell everyone.
-  await Promise.all(masters.filter((m) => m.id !== owner.id).map((m) => context.pool.get(m.address).setSlot(slot, 'STABLE')));
-  const ownerClient = context.pool.get(owner.address);
-  await ownerClient.setSlot(slot, 'STABLE');
-  await ownerClient.setSlot(slot, 'NODE', owner.id);
-  if (currentOwner?.id !== owner.id || claimants.length > 1) await ownerClient.bumpEpoch();
-  await Promise.all(masters.filter((m) => m.id !== owner.id).map((m) => context.pool.get(m.address).setSlot(slot, 'NODE', owner.id)));
-  return { slot, owner: owner.id, action, movedKeys };
-}
-
-/** Moves a slot's keys from every other master to its (new) owner. */
-async function gatherKeys(
-  context: TopologyContext,
-  state: ClusterState,
-  slot: number,
-  owner: ClusterNode,
-  options: KeyMoveOptions,
-  signal?: AbortSignal,
-): Promise<number> {
-  let moved = 0;
-  for (const holder of state.masters.filter((m) => m.id !== owner.id && m.reachable && !m.failed)) {
-    const source = context.pool.get(holder.address);
-    if ((await source.countKeysInSlot(slot)) === 0) continue;
-    await source.setSlot(slot, 'IMPORTING', owner.id);
-    moved += await moveToOwner(context, source, owner, slot, options, signal);
-    await source.setSlot(slot, 'STABLE');
-  }
-  return moved;
-}
-
-/** Moves every key of `slot` on `source` to `owner` (the slot must be open on the source). */
-async function moveToOwner(
-  context: TopologyContext,
-  source: NodeClient,
-  owner: ClusterNode,
-  slot: number,
-  options: KeyMoveOptions,
-  signal?: AbortSignal,
-): Promise<number> {
-  const target = { host: owner.host, port: owner.port };
-  const moved = await moveSlotKeys(context.pool, { slot, source, target, targetClient: context.pool.get(owner.address), targetReplicas: 0 }, options, { onBatch: () => undefined, onRetry: () => undefined }, signal);
-  return moved.keys;
-}
-
-/** Empty uncovered slots go to the masters with the fewest slots, evening them out. */
-async function spreadEmpty(context: TopologyContext, masters: readonly ClusterNode[], slots: SlotSet): Promise<FixReport['assigned']> {
-  if (slots.isEmpty || masters.length === 0) return [];
-  const counts = masters.map((m) => m.slots.size);
-  const gives = masters.map(() => [] as number[]);
-  for (const slot of slots) {
-    let best = 0;
-    for (let i = 1; i < masters.length; i++) if ((counts[i] as number) < (counts[best] as number)) best = i;
-    counts[best] = (counts[best] as number) + 1;
-    gives[best]?.push(slot);
-  }
-  const assigned: FixReport['assigned'] = [];
   await Promise.all(
-    masters.map(async (master, i) => {
-      const set = SlotSet.fromSlots(gives[i] ?? []);
-      if (set.isEmpty) return;
-      await context.pool.get(master.address).addSlots(set);
-      assigned.push({ nodeId: master.id, slots: set.toString(), withKeys: false });
+    [...byNode].map(async ([nodeId, commands]) => {
+      const replies = await context.pool.get(address(plan, nodeId)).pipeline(commands);
+      const failure = replies.find((reply) => reply instanceof Error);
+      if (failure !== undefined) throw failure;
     }),
   );
-  return assigned;
 }
 
-/** COUNTKEYSINSLOT for every slot of a set on one node (all in flight at once). */
-async function countAll(node: NodeClient, slots: SlotSet): Promise<Map<number, number>> {
-  const list = slots.toArray();
-  const counts = await Promise.all(list.map((slot) => node.countKeysInSlot(slot)));
-  return new Map(list.map((slot, i) => [slot, counts[i] ?? 0]));
+/** Waits (bounded) until every master of the plan reports cluster_state:ok; MIGRATE fails with CLUSTERDOWN before. */
+async function awaitClusterOk(context: TopologyContext, plan: FixPlan, signal?: AbortSignal): Promise<void> {
+  const nodes = Object.values(plan.nodes);
+  await pollUntil(
+    async () => {
+      const states = await Promise.all(nodes.map((node) => context.pool.get(node).clusterInfo().then((info) => info['cluster_state'], () => 'unknown')));
+      return { done: states.every((state) => state === 'ok') };
+    },
+    { timeoutMs: context.options.convergenceTimeoutMs, operation: 'fix', ...(signal === undefined ? {} : { signal }) },
+  );
 }
+
+function address(plan: FixPlan, nodeId: string): string {
+  const found = plan.nodes[nodeId];
+  if (found === undefined) throw new PlanError(`Fix plan ${plan.id} names node ${nodeId} but not its address. Make a new plan with planFix().`, { nodeId });
+  return found;
+}
+
+function report(plan: FixPlan, moved: Map<number, number>, started: number): Omit<FixReport, 'restoredNodeTimeouts'> {
+  const assignedGroups = new Map<string, { nodeId: string; slots: number[]; withKeys: boolean }>();
+  for (const decision of plan.decisions) {
+    if (decision.cause !== 'uncovered' && decision.cause !== 'unclaimed-mapped') continue;
+    const withKeys = Object.keys(decision.keys).length > 0;
+    const key = `${decision.owner}:${withKeys}`;
+    const group = assignedGroups.get(key) ?? { nodeId: decision.owner, slots: [], withKeys };
+    group.slots.push(decision.slot);
+    assignedGroups.set(key, group);
+  }
+  return {
+    planId: plan.id,
+    openSlots: plan.decisions.filter((d) => d.wasOpen).map((d) => ({ slot: d.slot, owner: d.owner, action: d.action, movedKeys: moved.get(d.slot) ?? 0 })),
+    assigned: [...assignedGroups.values()].map((g) => ({ nodeId: g.nodeId, slots: SlotSet.fromSlots(g.slots).toString(), withKeys: g.withKeys })),
+    decisions: plan.decisions,
+    unresolved: plan.unresolved,
+    movedKeys: [...moved.values()].reduce((sum, n) => sum + n, 0),
+    elapsedMs: Date.now() - started,
+  };
+}
+
+/** plan + execute, the way fix() runs. */
+export async function fixCluster(context: TopologyContext, options: FixOptions = {}, onPlan: (plan: FixPlan) => void = () => undefined): Promise<FixReport> {
+  validateFixOptions(options);
+  const plan = await planClusterFix(context);
+  onPlan(plan);
+  return walkFixPlan(context, plan, options);
+}
+

@@ -40,6 +40,18 @@ import {
   ReplicaOfOtherMasterError,
   UnknownNodeError,
   UnknownOptionError,
+  DeadNodeAddressTakenError,
+  ForeignSlotMarkError,
+  LeaseLostError,
+  LockStoreError,
+  NodeTimeoutError,
+  NodeTimeoutRestoreError,
+  NodeUnresponsiveError,
+  NotRedisError,
+  OperationLockedError,
+  PermissionDeniedError,
+  TlsRequiredError,
+  UnsupportedByServerError,
   isClusterOpsError,
   type ClusterOpsErrorCode,
 } from '../../../src/index';
@@ -47,6 +59,7 @@ import {
 const ID = 'a'.repeat(40);
 const ADDRESS = '127.0.0.1:7000';
 const cursor = { nodes: {}, done: [] };
+const holder = { token: 't', fence: 1, holder: { host: 'ops-1', pid: 42, operation: 'migrate', since: 0 }, expiresInMs: 1000 };
 
 /** One instance of every exported error class, and the code it must carry. */
 const EXAMPLES: Record<string, [() => ClusterOpsError, ClusterOpsErrorCode]> = {
@@ -85,6 +98,18 @@ const EXAMPLES: Record<string, [() => ClusterOpsError, ClusterOpsErrorCode]> = {
   ProtectedModeError: [() => new ProtectedModeError(ADDRESS), 'ERR_PROTECTED_MODE'],
   ForgetIncompleteError: [() => new ForgetIncompleteError(ID, 1000, [ADDRESS]), 'ERR_FORGET_INCOMPLETE'],
   ConfigValidationError: [() => new ConfigValidationError('repl-timeout', 'repl-timeout', '1', 'must exceed repl-ping-replica-period'), 'ERR_CONFIG_RULE'],
+  DeadNodeAddressTakenError: [() => new DeadNodeAddressTakenError(ID, ADDRESS, 'b'.repeat(40), '0-5460', []), 'ERR_DEAD_NODE_ADDRESS_TAKEN'],
+  ForeignSlotMarkError: [() => new ForeignSlotMarkError([{ slot: 5, address: ADDRESS, state: 'migrating', peerId: ID }]), 'ERR_FOREIGN_SLOT_MARK'],
+  LeaseLostError: [() => new LeaseLostError('migrate', 'expired', 'paused past its expiry'), 'ERR_LEASE_LOST'],
+  LockStoreError: [() => new LockStoreError('no master answered', 'Check the cluster.'), 'ERR_LOCK_STORE'],
+  NodeTimeoutError: [() => new NodeTimeoutError(ADDRESS, 'no reply', 1000), 'ERR_NODE_TIMEOUT'],
+  NodeTimeoutRestoreError: [() => new NodeTimeoutRestoreError(ADDRESS, '15000', 'ECONNRESET', { operationSucceeded: true }), 'ERR_NODE_TIMEOUT_RESTORE'],
+  NodeUnresponsiveError: [() => new NodeUnresponsiveError(ADDRESS, 'target', 5, 1000), 'ERR_NODE_UNRESPONSIVE'],
+  NotRedisError: [() => new NotRedisError(ADDRESS, 'HTTP/1.1 400'), 'ERR_NOT_REDIS'],
+  OperationLockedError: [() => new OperationLockedError('fix', holder), 'ERR_OPERATION_LOCKED'],
+  PermissionDeniedError: [() => new PermissionDeniedError(ADDRESS, 'ops', ['cluster|nodes']), 'ERR_NO_PERMISSION'],
+  TlsRequiredError: [() => new TlsRequiredError(ADDRESS, 'the node closed the connection at the first byte'), 'ERR_TLS_REQUIRED'],
+  UnsupportedByServerError: [() => new UnsupportedByServerError(ADDRESS, 'ACL users (username)', 'Redis 5.0.14', '6.0', 'Use requirepass.'), 'ERR_UNSUPPORTED_BY_SERVER'],
   HostTunerPermissionError: [() => new HostTunerPermissionError('/etc/sysctl.conf', 'EACCES'), 'ERR_HOST_PERMISSION'],
 };
 

@@ -52,37 +52,99 @@ describe('planSpreadMasters', () => {
     expect(JSON.stringify(state)).toBe(before);
   });
 
-  it('property: every step promotes a current replica of that master onto a host with at least 2 fewer masters, and the spread never gets worse', () => {
+  it('finds a layout that needs two failovers, each narrowing a gap by one: A = {M1, M2}, B = {M3, R1, R2}, C = {R3}', () => {
+    const nodes: FixtureNode[] = [
+      { name: 'M1', host: 'A', role: 'master', slots: '0-5460' },
+      { name: 'M2', host: 'A', role: 'master', slots: '5461-10922' },
+      { name: 'M3', host: 'B', role: 'master', slots: '10923-16383' },
+      { name: 'R1', host: 'B', role: 'replica', of: 'M1' },
+      { name: 'R2', host: 'B', role: 'replica', of: 'M2' },
+      { name: 'R3', host: 'C', role: 'replica', of: 'M3' },
+    ];
+    const plan = planSpreadMasters(stateOf(nodes));
+    expect(plan.before).toEqual({ A: 2, B: 1, C: 0 });
+    expect(plan.after).toEqual({ A: 1, B: 1, C: 1 });
+    expect(plan.balanced).toBe(true);
+    // M3 over to C first (B would otherwise hold two masters for a while), then M1 or M2 over to B.
+    expect(plan.steps).toHaveLength(2);
+    expect(plan.steps[0]).toMatchObject({ masterId: idOf('M3'), replicaId: idOf('R3'), fromHost: 'B', toHost: 'C' });
+    expect([
+      [idOf('M1'), idOf('R1')],
+      [idOf('M2'), idOf('R2')],
+    ]).toContainEqual([plan.steps[1]!.masterId, plan.steps[1]!.replicaId]);
+    expect(plan.steps[1]).toMatchObject({ fromHost: 'A', toHost: 'B' });
+  });
+
+  it('property: matches an exhaustive search over every reachable layout (most even, then fewest failovers, then fewest replicas on their master\'s host)', () => {
     const random = seededRandom(23);
     for (let round = 0; round < 300; round++) {
       const hosts = randomInt(random, 1, 4);
-      const masters = randomInt(random, 1, 6);
+      const masters = randomInt(random, 1, 5);
       const nodes: FixtureNode[] = [];
-      for (let m = 0; m < masters; m++) nodes.push({ name: `m${m}`, host: `10.0.0.${randomInt(random, 1, hosts)}`, role: 'master', slots: `${m * 10}-${m * 10 + 9}` });
-      const replicas = randomInt(random, 0, 10);
+      for (let m = 0; m < masters; m++) nodes.push({ name: `m${m}`, host: `10.0.0.${randomInt(random, 1, hosts)}`, role: 'master', slots: `${m * 10}-${m * 10 + 9}`, ...(random() < 0.08 ? { flag: 'fail?' as const } : {}) });
+      const replicas = randomInt(random, 0, 8);
       for (let r = 0; r < replicas; r++) {
-        nodes.push({ name: `r${r}`, host: `10.0.0.${randomInt(random, 1, hosts)}`, role: 'replica', of: `m${randomInt(random, 0, masters - 1)}`, ...(random() < 0.1 ? { flag: 'fail' as const } : {}) });
+        const roll = random();
+        nodes.push({
+          name: `r${r}`,
+          host: `10.0.0.${randomInt(random, 1, hosts)}`,
+          role: 'replica',
+          of: `m${randomInt(random, 0, masters - 1)}`,
+          ...(roll < 0.1 ? { flag: 'fail' as const } : roll < 0.15 ? { down: true } : {}),
+        });
       }
       const state = stateOf(nodes);
       const plan = planSpreadMasters(state);
 
-      // Replay the plan on a plain model and check each step against it.
-      const role = new Map(state.nodes.map((n) => [n.id, { host: n.host, master: n.role === 'master', of: n.masterId }]));
-      const count = (host: string): number => [...role.values()].filter((n) => n.master && n.host === host).length;
+      // Independent model: each shard ends with its master or one answering, unsuspected replica (when its master is too).
+      const live = state.nodes.filter((n) => !n.failed);
+      const hostList = [...new Set(live.map((n) => n.host))];
+      const shards = live
+        .filter((n) => n.role === 'master' && n.slots.size > 0)
+        .map((master) => {
+          const members = [master, ...live.filter((n) => n.role === 'replica' && n.masterId === master.id)];
+          const ok = (n: (typeof live)[number]): boolean => n.reachable && !n.suspected;
+          return { master, members, choices: ok(master) ? members.filter((n) => n === master || ok(n)) : [master] };
+        });
+      const score = (picks: (typeof live)[number][]): { spread: number; squares: number; failovers: number; sameHost: number } => {
+        const counts = hostList.map((host) => picks.filter((p) => p.host === host).length);
+        return {
+          spread: counts.length === 0 ? 0 : Math.max(...counts) - Math.min(...counts),
+          squares: counts.reduce((sum, c) => sum + c * c, 0),
+          failovers: picks.filter((p, i) => p !== shards[i]!.master).length,
+          sameHost: picks.reduce((sum, p, i) => sum + shards[i]!.members.filter((o) => o !== p && o.host === p.host).length, 0),
+        };
+      };
+      let best: ReturnType<typeof score> | undefined;
+      let leastSpread = Number.POSITIVE_INFINITY;
+      const search = (index: number, picks: (typeof live)[number][]): void => {
+        if (index === shards.length) {
+          const s = score(picks);
+          leastSpread = Math.min(leastSpread, s.spread);
+          if (best === undefined || s.squares < best.squares || (s.squares === best.squares && (s.failovers < best.failovers || (s.failovers === best.failovers && s.sameHost < best.sameHost)))) best = s;
+          return;
+        }
+        for (const choice of shards[index]!.choices) search(index + 1, [...picks, choice]);
+      };
+      search(0, []);
+
+      // Replay the plan: each step promotes a current replica of a master that has not moved yet.
+      const picks = shards.map((s) => s.master);
       for (const step of plan.steps) {
-        const replica = role.get(step.replicaId);
-        expect(replica?.master).toBe(false);
-        expect(replica?.of).toBe(step.masterId);
-        expect(count(step.fromHost) - count(step.toHost)).toBeGreaterThanOrEqual(2);
-        for (const node of role.values()) if (!node.master && node.of === step.masterId) node.of = step.replicaId;
-        role.set(step.replicaId, { host: step.toHost, master: true, of: undefined });
-        role.set(step.masterId, { host: step.fromHost, master: false, of: step.replicaId });
+        const index = shards.findIndex((s) => s.master.id === step.masterId);
+        expect(index).toBeGreaterThanOrEqual(0);
+        expect(picks[index]).toBe(shards[index]!.master);
+        const replica = shards[index]!.choices.find((n) => n.id === step.replicaId && n !== shards[index]!.master);
+        expect(replica).toBeDefined();
+        expect(step.toHost).toBe(replica!.host);
+        picks[index] = replica!;
       }
-      const spread = (values: number[]): number => (values.length === 0 ? 0 : Math.max(...values) - Math.min(...values));
-      expect(spread(Object.values(plan.after))).toBeLessThanOrEqual(spread(Object.values(plan.before)));
-      expect(Object.values(plan.after).reduce((a, b) => a + b, 0)).toBe(Object.values(plan.before).reduce((a, b) => a + b, 0));
-      expect(plan.balanced).toBe(spread(Object.values(plan.after)) <= 1);
-      expect(new Set(plan.steps.map((s) => s.masterId)).size).toBe(plan.steps.length);
+      const got = score(picks);
+      expect(got).toEqual(best);
+      expect(got.spread).toBe(leastSpread);
+      expect(plan.balanced).toBe(got.spread <= 1);
+      expect(Object.values(plan.after).reduce((a, b) => a + b, 0)).toBe(shards.length);
+      for (const host of hostList) expect(plan.after[host]).toBe(picks.filter((p) => p.host === host).length);
     }
   });
 });

@@ -48,7 +48,7 @@ describe('HostTuner on a temporary root', () => {
     expect(result.preview.join('\n')).toContain('sysctl -w net.core.somaxconn=32767');
     expect(result.preview.join('\n')).toContain('echo never > /sys/kernel/mm/transparent_hugepage/enabled');
     expect(readFileSync(join(root, 'etc/security/limits.conf'), 'utf8')).toBe(before);
-    expect(existsSync(join(root, 'etc/sysctl.d/99-redis-cluster-ops.conf'))).toBe(false);
+    expect(existsSync(join(root, 'etc/sysctl.d/99-zz-redis-cluster-ops.conf'))).toBe(false);
   });
 
   it('applies, backs up, is idempotent on a second run, and verifies', async () => {
@@ -57,23 +57,24 @@ describe('HostTuner on a temporary root', () => {
     const first = await tuner.apply(await tuner.plan());
     expect(first.changed.sort()).toEqual([
       '/etc/rc.local',
-      '/etc/security/limits.conf',
-      '/etc/sysctl.d/99-redis-cluster-ops.conf',
+      '/etc/security/limits.d/99-redis-cluster-ops.conf',
+      '/etc/sysctl.d/99-zz-redis-cluster-ops.conf',
       '/proc/sys/net/core/somaxconn',
       '/proc/sys/vm/overcommit_memory',
       '/sys/kernel/mm/transparent_hugepage/enabled',
     ]);
-    expect(first.backups).toEqual([join(root, 'etc/security/limits.conf.redis-cluster-ops.bak')]);
-    expect(readFileSync(join(root, 'etc/security/limits.conf'), 'utf8')).toBe('# limits\n* soft nofile 102400\n@admin hard nproc 50\n* hard nofile 102400\n');
+    expect(first.backups).toEqual([]);
+    expect(readFileSync(join(root, 'etc/security/limits.conf'), 'utf8')).toBe('# limits\n* soft nofile 1024\n@admin hard nproc 50\n');
+    expect(readFileSync(join(root, 'etc/security/limits.d/99-redis-cluster-ops.conf'), 'utf8')).toBe('* soft nofile 102400\n* hard nofile 102400\n');
     expect(readFileSync(join(root, 'proc/sys/net/core/somaxconn'), 'utf8').trim()).toBe('32767');
     expect(readFileSync(join(root, 'etc/rc.local'), 'utf8')).toContain('echo never > /sys/kernel/mm/transparent_hugepage/enabled');
-    const sysctl = readFileSync(join(root, 'etc/sysctl.d/99-redis-cluster-ops.conf'), 'utf8');
+    const sysctl = readFileSync(join(root, 'etc/sysctl.d/99-zz-redis-cluster-ops.conf'), 'utf8');
     expect(sysctl).toBe('net.core.somaxconn = 32767\nvm.overcommit_memory = 1\n');
 
     expect((await tuner.plan()).edits).toEqual([]);
     const second = await tuner.apply();
     expect(second.changed).toEqual([]);
-    expect(readFileSync(join(root, 'etc/sysctl.d/99-redis-cluster-ops.conf'), 'utf8')).toBe(sysctl);
+    expect(readFileSync(join(root, 'etc/sysctl.d/99-zz-redis-cluster-ops.conf'), 'utf8')).toBe(sysctl);
     expect((await tuner.verify()).ok).toBe(true);
   });
 

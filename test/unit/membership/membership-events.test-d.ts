@@ -8,6 +8,8 @@ import {
   type NodeAddedEvent,
   type NodeForgottenEvent,
   type NodeRemovedEvent,
+  type NodeTimeoutRestoredEvent,
+  type NodeTimeoutRestoreFailedEvent,
   type RemoveNodeResult,
   type ReplicaMovedEvent,
   type ReplicateResult,
@@ -22,6 +24,8 @@ describe('ClusterTopology membership events and methods', () => {
     topology.on('node-forgotten', (event) => expectTypeOf(event).toEqualTypeOf<NodeForgottenEvent>());
     topology.on('replica-moved', (event) => expectTypeOf(event).toEqualTypeOf<ReplicaMovedEvent>());
     topology.on('membership-step', (event) => expectTypeOf(event.step).toEqualTypeOf<MembershipStepEvent['step']>());
+    topology.on('node-timeout-restored', (event) => expectTypeOf(event).toEqualTypeOf<NodeTimeoutRestoredEvent>());
+    topology.on('node-timeout-restore-failed', (event) => expectTypeOf(event).toEqualTypeOf<NodeTimeoutRestoreFailedEvent>());
     // @ts-expect-error unknown event names do not compile
     topology.on('nodeAdded', () => undefined);
   });

@@ -98,6 +98,19 @@ describe('findDisagreements', () => {
     const v = views({ [B]: { [D]: `${D} 10.0.0.2:7001@17001 slave ${C} 0 0 1 connected` } });
     expect(findDisagreements(v).join('\n')).toMatch(/dddddddd replicates/);
   });
+  it('names a node whose role differs between views (a failover not yet seen everywhere)', () => {
+    const v = views({ [C]: { [A]: `${A} 10.0.0.1:7000@17000 slave ${D} 0 0 1 connected` } });
+    expect(findDisagreements(v).join('\n')).toMatch(/aaaaaaaa as replica, 10\.0\.0\.1:7000 as master/);
+  });
+  it('compares slot owners by range: a moved slot is found and counted, equal tables are not', () => {
+    const moved = views({ [B]: { [A]: `${A} 10.0.0.1:7000@17000 master - 0 0 1 connected 0-5459`, [B]: `${B} 10.0.0.2:7000@17000 master - 0 0 2 connected 5460-10921` } });
+    expect(findDisagreements(moved).join('\n')).toMatch(/disagree on the owner of 1 slot\(s\), e\.g\. slot 5460/);
+  });
+  it('with requireHealthy, waits until no view flags an answering member fail or fail?', () => {
+    const suspected = views({ [A]: { [E]: `${E} 10.0.0.3:7001@17001 slave,fail? ${B} 0 0 2 connected` } });
+    expect(findDisagreements(suspected)).toEqual([]);
+    expect(findDisagreements(suspected, { requireHealthy: true }).join('\n')).toMatch(/flags eeeeeeee fail\?/);
+  });
   it('can require every view to report cluster_state:ok and a node to be gone', () => {
     expect(findDisagreements(views({}, 'fail'), { requireStateOk: true }).length).toBe(6);
     expect(findDisagreements(views(), { expectGoneIds: [F] }).length).toBe(6);

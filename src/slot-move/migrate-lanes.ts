@@ -1,0 +1,67 @@
+import type { NodePool } from '../net/node-pool';
+
+/**
+ * One MIGRATE at a time per source node, and no MIGRATE towards a node that stopped answering.
+ *
+ * A source runs MIGRATE synchronously: it serves no client until the target answered or the timeout
+ * passed. Several MIGRATEs queued on one source would each block it for up to their timeout when the
+ * target freezes, so they go through this lane one by one. After a MIGRATE to a node timed out, the
+ * next one towards it waits for a probe (a PING with a short timeout); once a node failed its probe,
+ * every MIGRATE towards it fails at once, without being sent.
+ */
+export class MigrateLanes {
+  private readonly tails = new Map<string, Promise<unknown>>();
+  private readonly probes = new Map<string, Promise<boolean>>();
+
+  constructor(
+    private readonly pool: NodePool,
+    readonly probeTimeoutMs: number,
+  ) {}
+
+  /**
+   * Runs `work` (one MIGRATE from `source`) after every earlier one from that source settled. Rejects with
+   * `unresponsive(node)` instead of running it when the source or the target failed a probe.
+   */
+  async run<T>(source: string, target: string, work: () => Promise<T>, unresponsive: (node: string) => Error): Promise<T> {
+    const previous = this.tails.get(source) ?? Promise.resolve();
+    const turn = previous.then(
+      () => this.guarded(source, target, work, unresponsive),
+      () => this.guarded(source, target, work, unresponsive),
+    );
+    const tail = turn.catch(() => undefined);
+    this.tails.set(source, tail);
+    try {
+      return await turn;
+    } finally {
+      if (this.tails.get(source) === tail) this.tails.delete(source);
+    }
+  }
+
+  /** PINGs `node` with the probe timeout (once at a time per node); resolves whether it answered. A failed probe sticks. */
+  probe(node: string): Promise<boolean> {
+    const known = this.probes.get(node);
+    if (known !== undefined) return known;
+    const probe = this.pool
+      .get(node)
+      .call(['PING'], { timeoutMs: this.probeTimeoutMs })
+      .then(
+        () => true,
+        () => false,
+      )
+      .then((alive) => {
+        // A live node is probed afresh after its next timeout; a dead one stays dead for this run.
+        if (alive) this.probes.delete(node);
+        return alive;
+      });
+    this.probes.set(node, probe);
+    return probe;
+  }
+
+  private async guarded<T>(source: string, target: string, work: () => Promise<T>, unresponsive: (node: string) => Error): Promise<T> {
+    for (const node of [source, target]) {
+      const pending = this.probes.get(node);
+      if (pending !== undefined && !(await pending)) throw unresponsive(node);
+    }
+    return work();
+  }
+}

@@ -1,0 +1,153 @@
+import { describe, expect, it } from 'vitest';
+import { LeaseLostError, NodePool, NodeUnreachableError, OperationLock, OperationLockedError, type OperationLockOptions } from '../../../src/index';
+import { MemoryLeaseStore } from '../../helpers/memory-lease-store';
+
+function lockWith(store: MemoryLeaseStore, options: OperationLockOptions = {}): { lock: OperationLock; pool: NodePool } {
+  const pool = new NodePool({ connectTimeoutMs: 200, commandTimeoutMs: 200 });
+  const lock = new OperationLock({ pool, connection: pool.options, candidates: () => [], reachableMasters: async () => [] }, { store, ...options });
+  return { lock, pool };
+}
+
+/** Blocks this thread (no timers, no I/O), as SIGSTOP would. */
+function freeze(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
+function deferred(): { promise: Promise<void>; resolve: () => void } {
+  let resolve = (): void => undefined;
+  const promise = new Promise<void>((r) => {
+    resolve = r;
+  });
+  return { promise, resolve };
+}
+
+// Port 1 on loopback: nothing listens, so any command that gets past the hooks fails with NodeUnreachableError.
+const NOWHERE = '127.0.0.1:1';
+
+describe('OperationLock', () => {
+  it('nested runs reuse the held lease: one acquire, one release', async () => {
+    const store = new MemoryLeaseStore();
+    const { lock } = lockWith(store);
+    const seen: (string | undefined)[] = [];
+    await lock.run('outer', async () => {
+      seen.push(lock.current?.operation);
+      await lock.run('inner', async () => {
+        seen.push(lock.current?.operation);
+      });
+    });
+    expect(seen).toEqual(['outer', 'outer']);
+    expect(store.calls.filter((c) => c !== 'renew')).toEqual(['acquire', 'release']);
+    expect(store.record).toBeUndefined();
+  });
+
+  it('a concurrent run from another async chain of the same process is refused, naming the holder', async () => {
+    const store = new MemoryLeaseStore();
+    const { lock } = lockWith(store, { owner: 'ops-cli' });
+    const gate = deferred();
+    const first = lock.run('reshard', () => gate.promise);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    let ran = false;
+    const refused = await lock.run('fix', async () => {
+      ran = true;
+    }).catch((error: unknown) => error);
+    expect(ran).toBe(false);
+    expect(refused).toBeInstanceOf(OperationLockedError);
+    const error = refused as OperationLockedError;
+    expect(error.code).toBe('ERR_OPERATION_LOCKED');
+    expect(error.holder.holder).toMatchObject({ pid: process.pid, operation: 'reshard', owner: 'ops-cli' });
+    expect(error.message).toContain(`topology.breakLock('${error.holder.token}')`);
+    expect(error.message).toContain('"reshard"');
+    gate.resolve();
+    await first;
+  });
+
+  it('waits for the lease with waitMs, then proceeds', async () => {
+    const store = new MemoryLeaseStore();
+    const { lock } = lockWith(store, { waitMs: 5000 });
+    const order: string[] = [];
+    const first = lock.run('a', async () => {
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      order.push('a');
+    });
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    await lock.run('b', async () => {
+      order.push('b');
+    });
+    await first;
+    expect(order).toEqual(['a', 'b']);
+  });
+
+  it('a holder frozen past its validity stops before its next mutating command; reads still go out', async () => {
+    const store = new MemoryLeaseStore();
+    const { lock, pool } = lockWith(store, { ttlMs: 400, renewIntervalMs: 100, safetyMarginMs: 150 });
+    const lost: string[] = [];
+    lock.on('lease-lost', (event) => lost.push(event.reason));
+    let setslot: unknown;
+    let ping: unknown;
+    const outcome = await lock
+      .run('migrate', async () => {
+        freeze(600);
+        setslot = await pool.get(NOWHERE).call(['CLUSTER', 'SETSLOT', 5, 'NODE', 'x']).catch((error: unknown) => error);
+        ping = await pool.get(NOWHERE).call(['PING']).catch((error: unknown) => error);
+        throw new Error('the operation gave up');
+      })
+      .catch((error: unknown) => error);
+    expect(setslot).toBeInstanceOf(LeaseLostError);
+    expect((setslot as LeaseLostError).message).toContain('before sending CLUSTER SETSLOT to 127.0.0.1:1');
+    expect(ping).toBeInstanceOf(NodeUnreachableError);
+    // run() reports the loss, with the operation's own error as cause.
+    expect(outcome).toBeInstanceOf(LeaseLostError);
+    expect((outcome as LeaseLostError).reason).toBe('expired');
+    expect(((outcome as LeaseLostError).cause as Error).message).toBe('the operation gave up');
+    expect(lost).toEqual(['expired']);
+    await pool.close();
+  });
+
+  it('the heartbeat keeps a long operation valid', async () => {
+    const store = new MemoryLeaseStore();
+    const { lock, pool } = lockWith(store, { ttlMs: 400, renewIntervalMs: 50, safetyMarginMs: 150 });
+    let renewals = 0;
+    lock.on('lease-renewed', () => renewals++);
+    const error = await lock.run('migrate', async () => {
+      await new Promise((resolve) => setTimeout(resolve, 900));
+      return pool.get(NOWHERE).call(['CLUSTER', 'SETSLOT', 5, 'STABLE']).catch((caught: unknown) => caught);
+    });
+    expect(error).toBeInstanceOf(NodeUnreachableError);
+    expect(renewals).toBeGreaterThan(3);
+    await pool.close();
+  });
+
+  it('breakLock frees a lease for another operator; the old holder stops at its next heartbeat', async () => {
+    const store = new MemoryLeaseStore();
+    const { lock: first, pool } = lockWith(store, { ttlMs: 10_000, renewIntervalMs: 50, safetyMarginMs: 100 });
+    const { lock: second } = lockWith(store);
+    const gate = deferred();
+    let afterBreak: unknown;
+    const holding = first.run('drain', async () => {
+      await gate.promise;
+      afterBreak = await pool.get(NOWHERE).call(['MIGRATE', 'h', 1, '', 0, 10, 'KEYS', 'k']).catch((error: unknown) => error);
+      throw afterBreak;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const refused = (await second.run('fix', async () => undefined).catch((error: unknown) => error)) as OperationLockedError;
+    expect(refused).toBeInstanceOf(OperationLockedError);
+    expect(await second.breakLock(refused.holder.token)).toMatchObject({ token: refused.holder.token });
+    await second.run('fix', async () => {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      gate.resolve();
+      await holding.catch(() => undefined);
+    });
+    expect(afterBreak).toBeInstanceOf(LeaseLostError);
+    expect((afterBreak as LeaseLostError).reason).toBe('taken'); // the new holder's lease is there now
+    await expect(holding).rejects.toBeInstanceOf(LeaseLostError);
+    await expect(second.breakLock('not-a-token')).rejects.toMatchObject({ code: 'ERR_INVALID_ARGUMENT' });
+    await pool.close();
+  });
+
+  it('unsafeDisableLock runs without touching the store', async () => {
+    const store = new MemoryLeaseStore();
+    const { lock } = lockWith(store, { unsafeDisableLock: true });
+    expect(await lock.run('fix', async () => 7)).toBe(7);
+    expect(store.calls).toEqual([]);
+  });
+});
