@@ -63,3 +63,24 @@ export * from './doctor/index';
 export * from './config/index';
 export * from './host/index';
 export * from './lock/index';
+
+// Types that appear in public signatures (options, resolved options, hooks, context): exported so
+// callers can name them. npm run test:consumers fails when a declaration is public but unnamed.
+export type { AgreementOptions } from './model/agreement';
+export type { ResolvedConnectionOptions } from './net/connection-options';
+export type { CommandArg, CallOptions, SetSlotState, MigrateOptions } from './net/node-client';
+export { CommandHooks } from './net/command-hooks';
+export type { CommandHook } from './net/command-hooks';
+export type { ResolvedOperationLockOptions } from './lock/lock-options';
+export type { NodeUnreachableEvent } from './topology/topology-events';
+export type { ResolvedClusterTopologyOptions } from './topology/topology-options';
+export type { TopologyContext } from './topology/topology-context';
+export type { ExecuteCreateOptions } from './topology/create-cluster';
+export type { Durability } from './slot-move/key-move-options';
+export type { AddNodeCommonOptions } from './topology/membership/membership-options';
+export type { ResolvedLocalClusterOptions, ConfigFilesClusterOptions } from './local/local-cluster-options';
+export type { ResolvedSlotMigratorOptions } from './migrate/slot-migrator-options';
+export type { ResolvedFailoverControllerOptions } from './failover/failover-options';
+export type { LimitsFile } from './host/limits-order';
+export type { RoutedReply } from './lock/slot-router';
+export type { KeyLeaseStoreOptions } from './lock/key-lease-store';
