@@ -84,3 +84,17 @@ export type { ResolvedFailoverControllerOptions } from './failover/failover-opti
 export type { LimitsFile } from './host/limits-order';
 export type { RoutedReply } from './lock/slot-router';
 export type { KeyLeaseStoreOptions } from './lock/key-lease-store';
+
+// Logging: a pino-style logger option on ClusterTopology receives every event, redacted; the
+// event names of each class at runtime (and the level each is logged at).
+export type { Logger, LogLevel } from './util/event-logger';
+export { redactForLog } from './util/event-logger';
+export { CLUSTER_TOPOLOGY_EVENT_LEVELS, CLUSTER_TOPOLOGY_EVENT_NAMES } from './topology/topology-event-names';
+export { OPERATION_LOCK_EVENT_LEVELS, OPERATION_LOCK_EVENT_NAMES } from './lock/lock-event-names';
+export { SLOT_MIGRATOR_EVENT_LEVELS, SLOT_MIGRATOR_EVENT_NAMES } from './migrate/slot-migrator-event-names';
+export { FAILOVER_CONTROLLER_EVENT_LEVELS, FAILOVER_CONTROLLER_EVENT_NAMES } from './failover/failover-event-names';
+export { IMPORTER_EVENT_LEVELS, IMPORTER_EVENT_NAMES } from './import/import-event-names';
+export type { CreateDoneEvent, FixDoneEvent } from './topology/topology-events';
+export type { MigrationStartEvent } from './migrate/slot-migrator-events';
+export type { ImportStartEvent, ImportEndEvent } from './import/import-events';
+export type { WatchStartedEvent, WatchStoppedEvent, RehomeDoneEvent, SpreadDoneEvent } from './failover/failover-events';
