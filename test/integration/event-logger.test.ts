@@ -24,10 +24,11 @@ function memoryLogger(): Logger & { entries: Entry[] } {
 }
 
 /** Records the name of every event an emitter emits. */
-function recordEmits(emitter: { emit: (...args: never[]) => boolean }): Set<string> {
+function recordEmits(emitter: object): Set<string> {
   const names = new Set<string>();
-  const original = emitter.emit.bind(emitter) as (name: string, ...args: unknown[]) => boolean;
-  (emitter as unknown as { emit: (name: string, ...args: unknown[]) => boolean }).emit = (name, ...args) => {
+  const target = emitter as { emit: (name: string, ...args: unknown[]) => boolean };
+  const original = target.emit.bind(emitter);
+  target.emit = (name, ...args) => {
     names.add(name);
     return original(name, ...args);
   };
