@@ -20,6 +20,8 @@ import { LatencyStats } from './latency-stats';
 import { NodeUnresponsiveError } from '../slot-move/node-unresponsive-error';
 import { runLimited } from '../util/run-limited';
 import type { SlotMigratorEvents } from './slot-migrator-events';
+import { SLOT_MIGRATOR_EVENT_LEVELS, SLOT_MIGRATOR_EVENT_NAMES } from './slot-migrator-event-names';
+import { forwardEvents } from '../util/event-logger';
 import { resolveSlotMigratorOptions, type ResolvedSlotMigratorOptions, type SlotMigratorOptions } from './slot-migrator-options';
 
 export interface ExecuteOptions {
@@ -63,7 +65,12 @@ export class SlotMigrator extends EventEmitter<SlotMigratorEvents> {
     this.options = resolveSlotMigratorOptions(options);
     const journal = this.options.journal;
     this.journal = journal === undefined ? new MemoryJournal() : typeof journal === 'string' ? new FileJournal(journal) : journal;
+    const logger = topology.options?.logger;
+    if (logger !== undefined) forwardEvents(this, 'SlotMigrator', SLOT_MIGRATOR_EVENT_LEVELS, logger, [topology.options.password]);
   }
+
+  /** The names of every event a SlotMigrator emits. */
+  static readonly eventNames: readonly (keyof SlotMigratorEvents)[] = SLOT_MIGRATOR_EVENT_NAMES;
 
   async planReshard(request: ReshardRequest): Promise<MigrationPlan> {
     return this.announce(planReshard(await this.agreedState(), request));
