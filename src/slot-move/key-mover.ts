@@ -34,7 +34,7 @@ export interface KeyMoveHooks {
    * controller sizes batches here); keysPerBatch keys without it.
    */
   nextBatch?(): { keys: number; bytes: number };
-  /** Each MIGRATE's keys, bytes and time from send to reply (lane waits excluded), for a latency controller. */
+  /** Each batch's keys, bytes and how long its MIGRATEs blocked the source (MigrateLanes.timed), for a latency controller. */
   onMigrate?(event: { keys: number; bytes: number; elapsedMs: number }): void;
 }
 
@@ -190,18 +190,14 @@ async function requireResponsive(lanes: MigrateLanes, job: KeyMoveJob, error: un
   if (silent !== undefined) throw new NodeUnresponsiveError(silent[0], silent[1], job.slot, lanes.probeTimeoutMs, { cause: error });
 }
 
-/** One MIGRATE through the source's lane; resolves to its time from send to reply (the wait for the lane left out). */
+/** One MIGRATE through the source's lane; resolves to how long it blocked the source (MigrateLanes.timed). */
 function laneMigrate(job: KeyMoveJob, lanes: MigrateLanes, keys: readonly KeyName[], migrateOptions: MigrateOptions): Promise<number> {
   const source = job.source.address;
   const target = job.targetClient.address;
   return lanes.run(
     source,
     target,
-    async () => {
-      const started = performance.now();
-      await job.source.migrate(job.target, keys, migrateOptions);
-      return performance.now() - started;
-    },
+    () => lanes.timed(job.source, () => job.source.migrate(job.target, keys, migrateOptions)),
     (node) => new NodeUnresponsiveError(node, node === source ? 'source' : 'target', job.slot, lanes.probeTimeoutMs),
   );
 }
