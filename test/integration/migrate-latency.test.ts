@@ -1,28 +1,18 @@
-import type { Cluster } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SlotMigrator, type ClusterTopology, type LocalCluster, type MigrationEndEvent, type ProgressEvent } from '../../src/index';
+import { SlotMigrator, type MigrationEndEvent, type ProgressEvent } from '../../src/index';
 import { clusterDigest } from '../helpers/dataset';
-import { fillSlots } from '../helpers/slot-keys';
-import { startTestCluster, stopTestCluster } from '../helpers/test-cluster';
+import { startFilledPair, type FilledPair } from '../helpers/slot-keys';
+import { stopTestCluster } from '../helpers/test-cluster';
 
 describe('the latency budget sizes MIGRATE batches by what they cost the source', () => {
-  let local: LocalCluster;
-  let topology: ClusterTopology;
-  let client: Cluster;
-  let slots: number[];
-  let from: string;
-  let to: string;
-
+  const ctx = {} as FilledPair;
   beforeAll(async () => {
-    ({ local, topology, client } = await startTestCluster({ masters: 3, replicasPerMaster: 0 }));
-    const state = await topology.refresh();
-    from = state.masters[0]!.id;
-    to = state.masters[1]!.id;
-    ({ slots } = await fillSlots(client, state.masters[0]!.slots, { count: 2, perSlot: 4000, prefix: 'lat', value: 'z'.repeat(200) }));
+    Object.assign(ctx, await startFilledPair({ count: 2, perSlot: 4000, prefix: 'lat', value: 'z'.repeat(200) }));
   });
-  afterAll(() => stopTestCluster({ local, topology, client }));
+  afterAll(() => stopTestCluster(ctx));
 
   const reshard = async (latencyBudgetMs: number | null): Promise<{ batches: number[]; progress: ProgressEvent[]; end: MigrationEndEvent }> => {
+    const { topology, client, slots, from, to } = ctx;
     const migrator = new SlotMigrator(topology, { latencyBudgetMs, keysPerBatch: 1000, clientProbeIntervalMs: 5 });
     const batches: number[] = [];
     const progress: ProgressEvent[] = [];
@@ -33,7 +23,7 @@ describe('the latency budget sizes MIGRATE batches by what they cost the source'
     const before = await clusterDigest(client);
     await migrator.reshard({ from, to, slots });
     expect(await clusterDigest(client)).toEqual(before);
-    [from, to] = [to, from];
+    [ctx.from, ctx.to] = [to, from];
     return { batches, progress, end: end! };
   };
 
