@@ -155,6 +155,8 @@ async function rebalanceOnce(tool: 'ours' | 'cli'): Promise<Sample> {
   }
 }
 
+const loadAverage = async (): Promise<string> => (await import('node:os')).loadavg().map((n) => n.toFixed(1)).join(' / ');
+const loadAtStart = await loadAverage();
 const onePair = await benchOnePair();
 const bare = await bareMigrateLoop({ keys: TOTAL, valueBytes: 64, perCall: KEYS_PER_SLOT, runs: RUNS });
 console.log(`(b) bare MIGRATE loop, ${KEYS_PER_SLOT} keys per call: ${bare.map((r) => r.toFixed(0)).join(', ')} keys/s`);
@@ -211,7 +213,7 @@ writeBenchSection(
   'migrate',
   `## Slot migration
 
-Command: \`npx tsx bench/migrate.ts ${RUNS}\` — ${await machineLine()}
+Command: \`npx tsx bench/migrate.ts ${RUNS}\` — ${await machineLine()}; load average (1 / 5 / 15 min) ${loadAtStart} at the start, ${await loadAverage()} at the end (the machine is shared)
 
 Figures are medians over ${RUNS} runs per tool, with the range (min–max) in brackets; tools take turns, the order
 alternating per run. Two clients run all along, each in its own process: a closed loop (SET+GET on 5000 keys,
