@@ -251,7 +251,10 @@ How: a source master runs one MIGRATE at a time and serves no client meanwhile, 
 client may wait on top of its usual latency. Ours sends one MIGRATE at a time per source, the next one ready when
 the current returns (keys and their sizes fetched ahead in one script call), and a controller sizes each batch
 (keys and bytes) from the measured time of the previous ones to stay within \`latencyBudgetMs\` (1.5 ms by
-default); every source of a plan works side by side. Slots move in pipelined rounds of up to \`maxOpenSlots\` per
-pair (IMPORTING, MIGRATING and COUNTKEYSINSLOT for the round in two writes, one SETSLOT NODE write per node with a
-single epoch bump). redis-cli moves one slot at a time, one command at a time.`,
+default), measured by the source itself (INFO commandstats right behind each MIGRATE); every source of a plan works
+side by side. Slots move in pipelined rounds, two half-rounds of \`maxOpenSlots\` in flight per pair (IMPORTING,
+MIGRATING and COUNTKEYSINSLOT for a round in two writes, one SETSLOT NODE write per node with a single epoch bump).
+redis-cli moves one slot at a time, one command at a time, and leaves its source idle in between: on a host whose
+cores are all busy, a source that is never idle gets descheduled more, which clients see on top of the MIGRATE
+blocking (compare the load average in the machine line).`,
 );
