@@ -86,6 +86,7 @@ export async function moveSlotKeys(
   let queue: SizedKey[] = [];
   /** The last fetch returned fewer keys than asked: the queue holds every key the slot has left. */
   let exhausted = false;
+  const viaScript = { ok: true };
   let moved = 0;
   let movedBytes = 0;
   for (;;) {
@@ -101,7 +102,7 @@ export async function moveSlotKeys(
         if (queue.length < batchSize && !exhausted) {
           // GETKEYSINSLOT lists the slot's keys in a stable order: a fetch returns the queued ones again, and more.
           const want = Math.min(FETCH_MAX, Math.max(batchSize * FETCH_AHEAD, batchSize));
-          queue = await fetchSized(job.source, job.slot, want);
+          queue = await fetchSized(job.source, job.slot, want, viaScript);
           exhausted = queue.length < want;
         }
         const batch = takeBatch(queue, batchSize, limit.bytes / 2 ** (attempt - 1));
@@ -273,12 +274,12 @@ const FETCH_SIZED =
 /** Each key's MEMORY USAGE, server-side (one round trip). */
 const MEMORY_USAGES = "local out = {} for i, key in ipairs(ARGV) do out[i] = redis.call('MEMORY', 'USAGE', key, 'SAMPLES', '0') or 0 end return out";
 
-/** Servers that refused FETCH_SIZED: they get the two-command path from then on. */
-const fetchRefused = new WeakSet<NodeClient>();
-
-/** Up to `count` keys of the slot (as bytes), each with its MEMORY USAGE. */
-async function fetchSized(source: NodeClient, slot: number, count: number): Promise<SizedKey[]> {
-  if (!fetchRefused.has(source)) {
+/**
+ * Up to `count` keys of the slot (as bytes), each with its MEMORY USAGE. `viaScript.ok` turns false (for the rest
+ * of this slot's move) once the server refused the script, e.g. for keys of a slot it no longer owns.
+ */
+async function fetchSized(source: NodeClient, slot: number, count: number, viaScript: { ok: boolean }): Promise<SizedKey[]> {
+  if (viaScript.ok) {
     try {
       const reply = (await source.call(['EVAL', FETCH_SIZED, 0, slot, count], { buffer: true })) as unknown[];
       const sized: SizedKey[] = [];
@@ -286,7 +287,7 @@ async function fetchSized(source: NodeClient, slot: number, count: number): Prom
       return sized;
     } catch (error) {
       if (!(error instanceof CommandFailedError)) throw error;
-      fetchRefused.add(source);
+      viaScript.ok = false;
     }
   }
   const keys = await source.getKeysInSlot(slot, count);
