@@ -83,6 +83,15 @@ export class NodeClient {
   /** Sends any command; replies come back raw (ioredis decoding). */
   async call(args: readonly CommandArg[], callOptions: CallOptions = {}): Promise<unknown> {
     if (!this.hooks.isEmpty) await this.hooks.run(this.address, [args]);
+    return this.send(args, callOptions);
+  }
+
+  /**
+   * Sends one command without running the pool's hooks: for this client's own reads whose reply
+   * several callers share (the server's capabilities). A hook may hold a command until an
+   * operation's lease is taken, and the lease store's own reads must not wait on such a reply.
+   */
+  private async send(args: readonly CommandArg[], callOptions: CallOptions): Promise<unknown> {
     const redis = await this.connection();
     const [name, ...rest] = args;
     const timeoutMs = callOptions.timeoutMs ?? this.options.commandTimeoutMs;
@@ -146,7 +155,9 @@ export class NodeClient {
   async capabilities(): Promise<ServerCapabilities> {
     const redis = await this.connection();
     if (this.serverCapabilities?.redis !== redis) {
-      const value = this.info('server').then((info) => capabilitiesOf(parseServerInfo(info, `INFO server reply from ${this.address}`)));
+      const value = this.send(['INFO', 'server'], {}).then((reply) =>
+        capabilitiesOf(parseServerInfo(parseInfo(String(reply), `INFO reply from ${this.address}`), `INFO server reply from ${this.address}`)),
+      );
       value.catch(() => {
         if (this.serverCapabilities?.value === value) this.serverCapabilities = undefined;
       });
