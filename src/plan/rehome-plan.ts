@@ -138,13 +138,28 @@ export function planRehomeReplicas(state: ClusterState, options: RehomePlanOptio
   return { kind: 'rehome-replicas', id: rehomePlanId(cluster, minReplicas, moves), cluster, minReplicas, moves, unserved, gone };
 }
 
-/** Replicas not flagged fail that we count as gone: they do not answer, or their master link is down. */
+/**
+ * Replicas not flagged fail that we count as gone: they do not answer, or their master link is
+ * down. A node that does not answer is judged by what most views say of it: a view that has not
+ * heard from it since it joined may still list it as the master it was when created.
+ */
 function goneReplicas(state: ClusterState, linkDown: ReadonlySet<string>): GoneReplica[] {
   const result: GoneReplica[] = [];
-  for (const replica of state.replicas) {
-    if (replica.failed || replica.masterId === undefined) continue;
-    const reason = !replica.reachable ? 'unreachable' : linkDown.has(replica.id) ? 'link-down' : undefined;
-    if (reason !== undefined) result.push({ replicaId: replica.id, address: replica.address, masterId: replica.masterId, reason });
+  for (const node of state.nodes) {
+    if (node.failed || node.handshake) continue;
+    let masterId = node.role === 'replica' ? node.masterId : undefined;
+    if (!node.reachable) {
+      const lines = state.views.flatMap((view) => view.nodes.filter((line) => line.id === node.id));
+      const replicaLines = lines.filter((line) => line.role === 'replica' && line.masterId !== undefined);
+      if (replicaLines.length * 2 > lines.length) {
+        const votes = new Map<string, number>();
+        for (const line of replicaLines) votes.set(line.masterId as string, (votes.get(line.masterId as string) ?? 0) + 1);
+        masterId = [...votes].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))[0]?.[0];
+      }
+    }
+    if (masterId === undefined) continue;
+    const reason = !node.reachable ? 'unreachable' : linkDown.has(node.id) ? 'link-down' : undefined;
+    if (reason !== undefined) result.push({ replicaId: node.id, address: node.address, masterId, reason });
   }
   return result;
 }

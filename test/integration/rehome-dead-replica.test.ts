@@ -10,8 +10,8 @@ describe('rehomeReplicas right after a replica dies', () => {
 
   beforeAll(async () => {
     // A long node timeout: the cluster flags the dead replica fail only after 15 s or more, and the
-    // whole test runs before that. Redis's own replica migration is off so only ours acts.
-    ({ local, topology } = await startTestCluster({ host: HOSTS, nodeTimeoutMs: 15_000, config: { 'cluster-allow-replica-migration': 'no' } }, { convergenceTimeoutMs: 20_000 }));
+    // whole test runs before that (Redis's own replica migration waits for that flag too).
+    ({ local, topology } = await startTestCluster({ host: HOSTS, nodeTimeoutMs: 15_000 }, { convergenceTimeoutMs: 20_000 }));
   });
   afterAll(() => stopTestCluster({ local, topology }));
 

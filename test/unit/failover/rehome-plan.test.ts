@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { InvalidArgumentError, planRehomeReplicas } from '../../../src/index';
+import { ClusterState, InvalidArgumentError, parseClusterNodes, planRehomeReplicas } from '../../../src/index';
 import { randomInt, seededRandom } from '../../helpers/random';
 import { healthyCluster, idOf, stateOf, type FixtureNode } from '../membership/state-fixture';
 
@@ -81,6 +81,27 @@ describe('planRehomeReplicas', () => {
     ];
     const plan = planRehomeReplicas(stateOf(nodes));
     expect(plan.gone).toEqual([{ replicaId: idOf('e'), address: expect.stringMatching(/^10\.0\.0\.3:/), masterId: idOf('b'), reason: 'unreachable' }]);
+    expect(plan.moves.map((m) => [m.replicaId, m.toMasterId])).toEqual([[idOf('g'), idOf('b')]]);
+  });
+
+  it('judges a replica that does not answer by what most views say, when one view still lists it as the master it was at creation', () => {
+    const nodes = healthyCluster().map((n) => (n.name === 'e' ? { ...n, down: true } : n));
+    const fresh = stateOf([...nodes, { name: 'g', host: '10.0.0.3', role: 'replica', of: 'a' }]);
+    // The view of g (the newest node) never heard from e since e was created as a master.
+    const views = fresh.views.map((view) =>
+      view.nodeId !== idOf('g')
+        ? view
+        : {
+            ...view,
+            nodes: parseClusterNodes(
+              view.nodes
+                .map((line) => (line.id === idOf('e') ? `${line.id} ${line.address}@${line.cport} master - 0 0 5 connected` : `${line.id} ${line.address}@${line.cport} ${line.flags.join(',')} ${line.masterId ?? '-'} 0 0 ${line.configEpoch} connected ${line.slots.toString()}`.trim()))
+                .join('\n'),
+            ),
+          },
+    );
+    const plan = planRehomeReplicas(new ClusterState(views));
+    expect(plan.gone.map((g) => [g.replicaId, g.masterId, g.reason])).toEqual([[idOf('e'), idOf('b'), 'unreachable']]);
     expect(plan.moves.map((m) => [m.replicaId, m.toMasterId])).toEqual([[idOf('g'), idOf('b')]]);
   });
 
