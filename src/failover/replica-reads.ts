@@ -101,7 +101,8 @@ export function replicaReadCluster(source: TopologyContext | readonly Seed[], op
     ...(connection.tls === undefined ? {} : { tls: connection.tls }),
   };
   const router = new ReplicaRouter({
-    connection,
+    // A natMap given only as an ioredis option applies to the replica connections too.
+    connection: connection.natMap === undefined && options.clusterOptions?.natMap !== undefined ? { ...connection, natMap: options.clusterOptions.natMap as NatMap } : connection,
     redisOptions: options.clusterOptions?.redisOptions ?? {},
     seeds,
     includeMasters: scaleReads === 'all',

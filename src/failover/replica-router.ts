@@ -103,7 +103,9 @@ export class ReplicaRouter {
       // A read we routed came back (MOVED, a closed connection...): our map may be stale.
       this.refreshSoon();
     }
-    if (candidates.length === 0) return fallback();
+    // The map knows this shard has no usable replica (down, syncing, or already tried): its master,
+    // not a replica ioredis's CLUSTER SLOTS map may still list.
+    if (candidates.length === 0) return nodes[0] ?? fallback();
     if (this.settings.includeMasters && nodes[0] !== undefined) candidates.push(nodes[0]);
     const chosen = candidates[Math.floor(Math.random() * candidates.length)] as Redis;
     if (tried === undefined) this.tried.set(command, new Set([chosen]));

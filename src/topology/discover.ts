@@ -72,7 +72,11 @@ export async function discoverCluster(pool: NodePool, seeds: readonly NodeAddres
     }
     return running;
   };
-  /** Resolves when one of the addresses answered, or all of them failed. */
+  /**
+   * Resolves when one of the addresses gave a conclusive answer, or all of them settled. A lone
+   * node without slots (a node that was removed and reset, or not yet joined) is not conclusive:
+   * the other seeds may know the real cluster.
+   */
   const firstAnswer = async (addresses: readonly string[]): Promise<void> => {
     const pending = addresses.map(query);
     await new Promise<void>((resolve) => {
@@ -81,7 +85,7 @@ export async function discoverCluster(pool: NodePool, seeds: readonly NodeAddres
       for (const running of pending) {
         void running.then(() => {
           left -= 1;
-          if (views.size > 0 || left === 0) resolve();
+          if (left === 0 || [...views.values()].some(isConclusive)) resolve();
         });
       }
     });
@@ -106,7 +110,7 @@ export async function discoverCluster(pool: NodePool, seeds: readonly NodeAddres
     const named = namedAddresses();
     const before = queries.size;
     await Promise.all(named.map(query));
-    if (queries.size === before && named.every((address) => queries.has(address))) break;
+    if (queries.size === before) break;
   }
 
   const members = dropStrangers([...views.values()]);
@@ -122,6 +126,11 @@ export async function discoverCluster(pool: NodePool, seeds: readonly NodeAddres
     unreachable.push({ address, nodeId, reason: describeFailure(error) });
   }
   return new ClusterState(members, unreachable);
+}
+
+/** A view that shows a cluster: it knows other nodes, or serves slots. */
+function isConclusive(view: NodeView): boolean {
+  return view.nodes.length > 1 || view.nodes.some((node) => node.myself && !node.slots.isEmpty);
 }
 
 /** A reason without advice, fit to be listed inside another message. */

@@ -60,6 +60,20 @@ describe('discovery with a seed that never answers', () => {
     expect(silent.accepted()).toBe(1);
   });
 
+  it('a lone node without slots among the seeds (removed and reset, or not joined) does not hide the cluster', async () => {
+    const lone = await local.startNode();
+    for (let i = 0; i < 3; i++) {
+      const mixed = new ClusterTopology({ seeds: [lone, local.seeds[i]!] });
+      try {
+        const state = await mixed.refresh();
+        expect(state.nodes).toHaveLength(6);
+        expect(state.node(`${lone.host}:${lone.port}`)).toBeUndefined();
+      } finally {
+        await mixed.close();
+      }
+    }
+  });
+
   it('a small reshard and a default failover do not wait for the silent seed', async () => {
     const state = await topology.refresh();
     const [from, to] = state.slotOwners as [typeof state.slotOwners[0], typeof state.slotOwners[0]];

@@ -134,4 +134,21 @@ describe('replicaReadCluster sends reads to replicas', () => {
     );
     expect(closed.done).toBe(true);
   });
+
+  it('when a replica dies, reads of its shard are answered by the master at once', async () => {
+    const readers = replicaReadCluster(topology);
+    try {
+      const state = await topology.refresh();
+      const master = state.slotOwners[1]!;
+      const replica = state.replicasOf(master.id)[0]!;
+      const keys = Array.from({ length: 50 }, (_, i) => findKey(master.slots, `dies:${i}:`));
+      await Promise.all(keys.map((key) => client.set(key, key)));
+      await cluster.local!.killNode(replica.address);
+      const deadline = new Promise<'late'>((resolve) => setTimeout(() => resolve('late'), 10_000).unref());
+      const values = await Promise.race([Promise.all(keys.map((key) => readers.get(key))), deadline]);
+      expect(values).toEqual(keys);
+    } finally {
+      readers.disconnect();
+    }
+  });
 });
