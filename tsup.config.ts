@@ -13,8 +13,5 @@ export default defineConfig({
   clean: true,
   target: 'node20',
   splitting: false,
-  // p-retry is ESM-only: bundled, so the CommonJS build works on every Node 20 (require() of an
-  // ES module only arrived in 20.19) and consumers install nothing extra.
-  noExternal: ['p-retry', 'is-network-error'],
   treeshake: true,
 });

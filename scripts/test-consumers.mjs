@@ -138,9 +138,27 @@ async function prepare(project, base, tarball) {
   return { dir, install };
 }
 
+/**
+ * Declarations the bundled .d.ts holds but does not export: types a public signature uses that a
+ * caller cannot name (`import type { X }` fails). The bundle declares them locally, then lists the
+ * exported ones in one `export { ... }` statement.
+ */
+function unnamedPublicTypes() {
+  const text = readFileSync(join(root, 'dist', 'index.d.ts'), 'utf8');
+  const declared = new Set([...text.matchAll(/^(?:declare )?(?:interface|type|class|abstract class|function|const|enum) ([A-Za-z_$][\w$]*)/gm)].map((m) => m[1]));
+  const list = /^export \{([^}]*)\};?\s*$/m.exec(text)?.[1] ?? '';
+  const exported = new Set(list.split(',').map((name) => name.trim().replace(/^type /, '').split(' as ').pop()));
+  return [...declared].filter((name) => !exported.has(name));
+}
+
 async function main() {
   const started = Date.now();
   if (build) await must('npm', ['run', '--silent', 'build'], root);
+  const unnamed = unnamedPublicTypes();
+  if (unnamed.length > 0) {
+    console.error(`FAIL public signatures use types the package does not export (export them from src/index.ts): ${unnamed.join(', ')}`);
+    process.exit(1);
+  }
   const base = mkdtempSync(join(tmpdir(), 'redis-cluster-ops-consumers-'));
   const packed = JSON.parse(await must('npm', ['pack', '--json', '--pack-destination', base], root));
   const tarball = join(base, packed[0].filename);

@@ -31,12 +31,12 @@ export type { FixPlan, FixStep, FixSlotDecision, FixCause, FixEvidence, Unresolv
 export { NodePool } from './net/node-pool';
 export { NodeClient } from './net/node-client';
 export type { ConnectionOptions, NatMap } from './net/connection-options';
+export { parseSeed } from './net/seed';
+export type { Seed, SeedConnection } from './net/seed';
 export { capabilitiesOf, parseServerInfo, parseServerVersionLine, describeServer } from './net/capabilities';
 export type { ServerCapabilities, ServerInfo, ServerKind } from './net/capabilities';
 export { UnsupportedByServerError, TlsRequiredError } from './net/errors';
 export { probeTls } from './net/connect-diagnosis';
-export { parseSeed } from './net/seed';
-export type { Seed, SeedConnection } from './net/seed';
 
 export { ClusterTopology } from './topology/cluster-topology';
 export type { CreateOptions } from './topology/cluster-topology';
@@ -63,3 +63,38 @@ export * from './doctor/index';
 export * from './config/index';
 export * from './host/index';
 export * from './lock/index';
+
+// Types that appear in public signatures (options, resolved options, hooks, context): exported so
+// callers can name them. npm run test:consumers fails when a declaration is public but unnamed.
+export type { AgreementOptions } from './model/agreement';
+export type { ResolvedConnectionOptions } from './net/connection-options';
+export type { CommandArg, CallOptions, SetSlotState, MigrateOptions } from './net/node-client';
+export { CommandHooks } from './net/command-hooks';
+export type { CommandHook } from './net/command-hooks';
+export type { ResolvedOperationLockOptions } from './lock/lock-options';
+export type { NodeUnreachableEvent } from './topology/topology-events';
+export type { ResolvedClusterTopologyOptions } from './topology/topology-options';
+export type { TopologyContext } from './topology/topology-context';
+export type { ExecuteCreateOptions } from './topology/create-cluster';
+export type { Durability } from './slot-move/key-move-options';
+export type { AddNodeCommonOptions } from './topology/membership/membership-options';
+export type { ResolvedLocalClusterOptions, ConfigFilesClusterOptions } from './local/local-cluster-options';
+export type { ResolvedSlotMigratorOptions } from './migrate/slot-migrator-options';
+export type { ResolvedFailoverControllerOptions } from './failover/failover-options';
+export type { LimitsFile } from './host/limits-order';
+export type { RoutedReply } from './lock/slot-router';
+export type { KeyLeaseStoreOptions } from './lock/key-lease-store';
+
+// Logging: a pino-style logger option on ClusterTopology receives every event, redacted; the
+// event names of each class at runtime (and the level each is logged at).
+export type { Logger, LogLevel } from './util/event-logger';
+export { redactForLog } from './util/event-logger';
+export { CLUSTER_TOPOLOGY_EVENT_LEVELS, CLUSTER_TOPOLOGY_EVENT_NAMES } from './topology/topology-event-names';
+export { OPERATION_LOCK_EVENT_LEVELS, OPERATION_LOCK_EVENT_NAMES } from './lock/lock-event-names';
+export { SLOT_MIGRATOR_EVENT_LEVELS, SLOT_MIGRATOR_EVENT_NAMES } from './migrate/slot-migrator-event-names';
+export { FAILOVER_CONTROLLER_EVENT_LEVELS, FAILOVER_CONTROLLER_EVENT_NAMES } from './failover/failover-event-names';
+export { IMPORTER_EVENT_LEVELS, IMPORTER_EVENT_NAMES } from './import/import-event-names';
+export type { CreateDoneEvent, FixDoneEvent } from './topology/topology-events';
+export type { MigrationStartEvent } from './migrate/slot-migrator-events';
+export type { ImportStartEvent, ImportEndEvent } from './import/import-events';
+export type { WatchStartedEvent, WatchStoppedEvent, RehomeDoneEvent, SpreadDoneEvent } from './failover/failover-events';

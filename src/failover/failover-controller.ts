@@ -1,4 +1,6 @@
 import { EventEmitter } from 'eventemitter3';
+import { forwardEvents } from '../util/event-logger';
+import { FAILOVER_CONTROLLER_EVENT_LEVELS, FAILOVER_CONTROLLER_EVENT_NAMES } from './failover-event-names';
 import type { Cluster, Redis } from 'ioredis';
 import { InvalidArgumentError } from '../errors';
 import type { NodeAddress } from '../model/address';
@@ -38,6 +40,9 @@ export class FailoverController extends EventEmitter<FailoverControllerEvents> {
   readonly options: ResolvedFailoverControllerOptions;
   private current: WatchHandle | undefined;
 
+  /** The names of every event a FailoverController emits. */
+  static readonly eventNames: readonly (keyof FailoverControllerEvents)[] = FAILOVER_CONTROLLER_EVENT_NAMES;
+
   constructor(
     private readonly topology: TopologyContext,
     options: FailoverControllerOptions = {},
@@ -47,6 +52,8 @@ export class FailoverController extends EventEmitter<FailoverControllerEvents> {
       throw new InvalidArgumentError('topology', topology, 'not a ClusterTopology', 'Pass new ClusterTopology({ seeds }).');
     }
     this.options = resolveFailoverControllerOptions(options);
+    const logger = topology.options?.logger;
+    if (logger !== undefined) forwardEvents(this, 'FailoverController', FAILOVER_CONTROLLER_EVENT_LEVELS, logger, [topology.options.password]);
   }
 
   /**

@@ -13,6 +13,24 @@ import type {
   WatchErrorEvent,
 } from './watch-events';
 
+/** watch() started polling. */
+export interface WatchStartedEvent {
+  intervalMs: number;
+  at: number;
+}
+
+/** watch() stopped (stop(), its signal, or the controller's stop()). */
+export interface WatchStoppedEvent {
+  polls: number;
+  at: number;
+}
+
+/** rehomeReplicas() finished. */
+export type RehomeDoneEvent = Omit<RehomeResult, 'plan'>;
+
+/** spreadMasters() finished. */
+export type SpreadDoneEvent = Omit<SpreadResult, 'plan'> & { balanced: boolean };
+
 /** Typed events of FailoverController. Payloads are plain data (ids, addresses, slots, numbers). */
 export interface FailoverControllerEvents {
   /** failover() is about to send CLUSTER FAILOVER (input validated). */
@@ -39,9 +57,9 @@ export interface FailoverControllerEvents {
   /** watch(): a node was forgotten by the cluster. */
   'node-left': (event: MembershipChangeEvent) => void;
   /** watch() started polling. */
-  'watch-started': (event: { intervalMs: number; at: number }) => void;
+  'watch-started': (event: WatchStartedEvent) => void;
   /** watch() stopped (stop(), signal). */
-  'watch-stopped': (event: { polls: number; at: number }) => void;
+  'watch-stopped': (event: WatchStoppedEvent) => void;
   /** watch() could not take a snapshot this time; it keeps polling. */
   'watch-error': (event: WatchErrorEvent) => void;
 
@@ -52,9 +70,9 @@ export interface FailoverControllerEvents {
   /** rehomeReplicas() planned its moves (before any command). */
   'rehome-planned': (plan: RehomePlan) => void;
   /** rehomeReplicas() finished. */
-  'rehome-done': (event: Omit<RehomeResult, 'plan'>) => void;
+  'rehome-done': (event: RehomeDoneEvent) => void;
   /** spreadMasters() planned its failovers (before any command). */
   'spread-planned': (plan: SpreadMastersPlan) => void;
   /** spreadMasters() finished. */
-  'spread-done': (event: Omit<SpreadResult, 'plan'> & { balanced: boolean }) => void;
+  'spread-done': (event: SpreadDoneEvent) => void;
 }

@@ -9,6 +9,7 @@ import type { TopologyContext } from '../topology/topology-context';
 import { pollUntil } from '../util/poll';
 import { sleep, throwIfAborted } from '../util/abort';
 import { FailoverRefusedError, FailoverTimeoutError } from './errors';
+import { ensureReplicationOffset } from './replication-traffic';
 import { recordElection, voteWindowWait } from './vote-window';
 import { assertPositiveMs, assertSignal, DEFAULT_FAILOVER_OPTIONS, FAILOVER_MODES, type FailoverMode, type FailoverOptions } from './failover-options';
 
@@ -122,6 +123,9 @@ export async function runFailover(
     onWait({ replicaId, masterId, waitMs: voteWaitMs, reason: `the masters voted about ${master.address} moments ago and refuse to vote about it again for 2 x cluster-node-timeout` });
     await sleep(voteWaitMs, options.signal, 'failover');
   }
+
+  // Before Redis 6.2 a default failover stalls on a master that has replicated nothing yet.
+  if (mode === 'default' && masterAlive) await ensureReplicationOffset(context.pool, master.address, options.signal);
 
   // The others learn that the old master became a replica only from its own pings: with a 15 s
   // cluster-node-timeout that takes seconds, and until then they refuse to vote for it ("it is

@@ -2,8 +2,8 @@ import { Cluster, Redis, type ClusterOptions, type RedisOptions } from 'ioredis'
 import { InvalidArgumentError, NodeUnreachableError } from '../errors';
 import { formatAddress, type NodeAddress } from '../model/address';
 import { dialAddress, type ConnectionOptions, type NatMap } from '../net/connection-options';
-import { ReplicaRouter } from './replica-router';
 import { resolveSeeds, type Seed } from '../net/seed';
+import { ReplicaRouter } from './replica-router';
 import { NotAReplicaError } from '../topology/membership/errors';
 import { assertNodeId } from '../topology/membership/membership-options';
 import type { TopologyContext } from '../topology/topology-context';
@@ -77,7 +77,8 @@ class ReplicaReadCluster extends Cluster {
  * An ioredis `Cluster` whose reads go to replicas (READONLY connections) from the first command
  * on, and again soon after a failover; writes go to masters. Replica reads may be slightly stale
  * (asynchronous replication). Pass a ClusterTopology (seeds, credentials, TLS and natMap are taken
- * from it) or seeds (`{ host, port }`, `'host:port'`, `redis://` / `rediss://` URLs). The caller quits the client; its replica connections close with it.
+ * from it) or seeds (`{ host, port }`, `'host:port'`, `redis://` / `rediss://` URLs). The caller
+ * quits the client; its replica connections close with it.
  */
 export function replicaReadCluster(source: TopologyContext | readonly Seed[], options: ReplicaReadClusterOptions = {}): Cluster {
   if (options === null || typeof options !== 'object') throw new InvalidArgumentError('options', options, 'not an options object', "Pass e.g. { scaleReads: 'slave' }.");

@@ -24,13 +24,28 @@ export interface ImportRetryEvent {
   reason: string;
 }
 
+/** The sources were resolved. */
+export interface ImportStartEvent {
+  sources: string[];
+  /** True when the source is a cluster (every master is imported). */
+  cluster: boolean;
+}
+
+/** importData() ended: done, aborted or failed (always emitted). */
+export interface ImportEndEvent {
+  status: 'done' | 'aborted' | 'failed';
+  movedKeys: number;
+  skippedKeys: number;
+  elapsedMs: number;
+}
+
 /** Typed events of Importer. */
 export interface ImporterEvents {
   /** The sources were resolved (a standalone node, or each master of a source cluster). */
-  start: (event: { sources: string[]; cluster: boolean }) => void;
+  start: (event: ImportStartEvent) => void;
   /** After each SCAN batch has been moved. */
   progress: (event: ImportProgressEvent) => void;
   /** A batch is retried because a target slot moved (MOVED / ASK / TRYAGAIN). */
   retry: (event: ImportRetryEvent) => void;
-  end: (event: { status: 'done' | 'aborted' | 'failed'; movedKeys: number; skippedKeys: number; elapsedMs: number }) => void;
+  end: (event: ImportEndEvent) => void;
 }

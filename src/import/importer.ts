@@ -1,5 +1,7 @@
 import { EventEmitter } from 'eventemitter3';
 import pRetry from 'p-retry';
+import { forwardEvents } from '../util/event-logger';
+import { IMPORTER_EVENT_LEVELS, IMPORTER_EVENT_NAMES } from './import-event-names';
 import { CommandFailedError, OperationAbortedError } from '../errors';
 import { formatAddress } from '../model/address';
 import type { ClusterState } from '../model/cluster-state';
@@ -45,11 +47,20 @@ const BATCH_RETRIES = 5;
  * in batches with several calls in flight. TTLs travel with MIGRATE. Resumable from a cursor.
  */
 export class Importer extends EventEmitter<ImporterEvents> {
+  /** The names of every event an Importer emits. */
+  static readonly eventNames: readonly (keyof ImporterEvents)[] = IMPORTER_EVENT_NAMES;
+
   async importData(input: ImportOptions): Promise<ImportResult> {
     const options = resolveImportOptions(input);
     const sourcePool = new NodePool(options.source);
-    // The source sends the MIGRATEs into the cluster: its connections are fenced too.
-    return options.into.lock.run('import', () => this.importWith(options, sourcePool), { pools: [sourcePool] });
+    const logger = options.into.options?.logger;
+    const detach = logger === undefined ? undefined : forwardEvents(this, 'Importer', IMPORTER_EVENT_LEVELS, logger, [options.source.password, options.into.options.password]);
+    try {
+      // The source sends the MIGRATEs into the cluster: its connections are fenced too.
+      return await options.into.lock.run('import', () => this.importWith(options, sourcePool), { pools: [sourcePool] });
+    } finally {
+      detach?.();
+    }
   }
 
   private async importWith(options: ResolvedImportOptions, sourcePool: NodePool): Promise<ImportResult> {

@@ -11,7 +11,7 @@ export interface InClusterLeaseStoreOptions {
   connection: ResolvedConnectionOptions;
   /** Every node to try when the lease slot's owner is unknown (seeds and known members). */
   candidates: () => readonly NodeAddress[];
-  /** The reachable masters, freshly discovered (for node claims). */
+  /** The masters not flagged as failed, freshly discovered (for node claims on a majority of them). */
   masters: () => Promise<readonly NodeAddress[]>;
   key: string;
   replicaAckTimeoutMs: number;
@@ -20,7 +20,7 @@ export interface InClusterLeaseStoreOptions {
 /**
  * The default lease store, in two parts that both must be held: the lease key on the master
  * serving its slot (KeyLeaseStore: a fence, expiry on the server, survives failover of that master)
- * and claims on a majority of the reachable masters (NodeClaimStore: needs no slot). When the key
+ * and claims on a majority of the masters not flagged as failed (NodeClaimStore: needs no slot). When the key
  * cannot be written because its slot is not served or the cluster is down (an uncovered slot,
  * a master failed with no replica), the claims alone hold the lease, so that fix() can still run
  * under a lease to repair exactly that; since every key holder holds claims too, such a holder

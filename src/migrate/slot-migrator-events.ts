@@ -77,12 +77,20 @@ export interface MigrationEndEvent {
   latency: LatencyReport;
 }
 
+/** execute() began. */
+export interface MigrationStartEvent {
+  planId: string;
+  totalSlots: number;
+  /** Slots the journal or the cluster showed done already. */
+  skippedSlots: number;
+}
+
 /** Typed events of SlotMigrator. Payloads are plain data: ids, slots, numbers. */
 export interface SlotMigratorEvents {
   /** A plan was made by planReshard/planRebalance/planDrain. */
   'plan-ready': (plan: MigrationPlan) => void;
   /** execute() began (after the journal and the cluster were read). */
-  start: (event: { planId: string; totalSlots: number; skippedSlots: number }) => void;
+  start: (event: MigrationStartEvent) => void;
   /** A slot with keys started moving. */
   'slot-start': (event: SlotStartEvent) => void;
   /** A batch of keys moved (one MIGRATE). */

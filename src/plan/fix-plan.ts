@@ -49,7 +49,10 @@ export function planFix(state: ClusterState, evidence: FixEvidence): FixPlan {
   const body = { decisions, settle: settle.some((wave) => wave.length > 0) ? settle : [], moves, finish };
   const nodes: Record<string, string> = {};
   for (const node of live) nodes[node.id] = node.address;
-  const id = createHash('sha256').update(JSON.stringify(body)).digest('hex').slice(0, 16);
+  // The id covers what the plan does, not the key counts it saw: writes between review and execution
+  // change counts, and executeFix() refuses a plan only when the steps would differ.
+  const what = { owners: decisions.map((d) => [d.slot, d.owner, d.action]), settle: body.settle, moves, finish };
+  const id = createHash('sha256').update(JSON.stringify(what)).digest('hex').slice(0, 16);
   return { kind: 'fix', id, nodes, ...body, unresolved: unresolvedGroups(unresolved, facts, state) };
 }
 

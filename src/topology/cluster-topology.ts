@@ -4,6 +4,9 @@ import type { ClusterState } from '../model/cluster-state';
 import { SlotSet } from '../model/slot-set';
 import { NodePool } from '../net/node-pool';
 import { OperationLock } from '../lock/operation-lock';
+import { OPERATION_LOCK_EVENT_LEVELS } from '../lock/lock-event-names';
+import { forwardEvents } from '../util/event-logger';
+import { CLUSTER_TOPOLOGY_EVENT_LEVELS, CLUSTER_TOPOLOGY_EVENT_NAMES } from './topology-event-names';
 import type { LeaseRecord } from '../lock/lease-store';
 import { planCreate, type CreatePlan, type CreatePlanOptions } from '../plan/create-plan';
 import { checkClusterState, type CheckReport } from './check-rules';
@@ -47,11 +50,19 @@ export class ClusterTopology extends EventEmitter<ClusterTopologyEvents> impleme
         pool: this.pool,
         connection: this.options,
         candidates: () => [...this.reachableMembers(), ...this.options.seeds, ...this.learnedSeeds],
-        reachableMasters: async () => (await this.refresh()).masters.filter((m) => m.reachable && !m.failed).map((m) => ({ host: m.host, port: m.port })),
+        liveMasters: async () => (await this.refresh()).masters.filter((m) => !m.failed).map((m) => ({ host: m.host, port: m.port })),
       },
       options.lock,
     );
+    const { logger } = this.options;
+    if (logger !== undefined) {
+      forwardEvents(this, 'ClusterTopology', CLUSTER_TOPOLOGY_EVENT_LEVELS, logger, [this.options.password]);
+      forwardEvents(this.lock, 'OperationLock', OPERATION_LOCK_EVENT_LEVELS, logger, [this.options.password]);
+    }
   }
+
+  /** The names of every event a ClusterTopology emits (its lease's are on `lock`: OPERATION_LOCK_EVENT_NAMES). */
+  static readonly eventNames: readonly (keyof ClusterTopologyEvents)[] = CLUSTER_TOPOLOGY_EVENT_NAMES;
 
   get events(): this {
     return this;
@@ -194,13 +205,13 @@ export class ClusterTopology extends EventEmitter<ClusterTopologyEvents> impleme
     await this.pool.close();
   }
 
-  /** The members the last snapshot could reach (empty before the first refresh). */
-  private reachableMembers(): NodeAddress[] {
-    return (this.lastState?.nodes ?? []).filter((node) => node.reachable && !node.failed && !node.handshake).map((node) => ({ host: node.host, port: node.port }));
-  }
-
   /** `await using topology = new ClusterTopology(...)` closes it at the end of the block. */
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
+  }
+
+  /** The members the last snapshot could reach (empty before the first refresh). */
+  private reachableMembers(): NodeAddress[] {
+    return (this.lastState?.nodes ?? []).filter((node) => node.reachable && !node.failed && !node.handshake).map((node) => ({ host: node.host, port: node.port }));
   }
 }

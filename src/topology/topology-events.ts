@@ -40,6 +40,21 @@ export interface NodeTimeoutRestoreFailedEvent {
   reason: string;
 }
 
+/** create() finished. */
+export interface CreateDoneEvent {
+  elapsedMs: number;
+  masters: number;
+  replicas: number;
+}
+
+/** fix() finished. */
+export interface FixDoneEvent {
+  openSlots: number;
+  assignedSlots: number;
+  movedKeys: number;
+  elapsedMs: number;
+}
+
 /** Typed events of ClusterTopology. Payloads are plain data. */
 export interface ClusterTopologyEvents {
   /** create() planned the cluster (before any command). */
@@ -47,14 +62,14 @@ export interface ClusterTopologyEvents {
   /** A create() step finished. */
   'create-step': (event: CreateStepEvent) => void;
   /** create() finished: every node reports cluster_state:ok and all agree. */
-  'create-done': (event: { elapsedMs: number; masters: number; replicas: number }) => void;
+  'create-done': (event: CreateDoneEvent) => void;
   /** waitForConvergence() saw every node agree. */
   converged: (event: ConvergedEvent) => void;
   // --- repair events ---
   /** fix() or planFix() made a plan (before any command changes the cluster). */
   'fix-planned': (plan: FixPlan) => void;
   /** fix() finished: open slots closed, uncovered slots assigned, keys moved to their owners. */
-  'fix-done': (event: { openSlots: number; assignedSlots: number; movedKeys: number; elapsedMs: number }) => void;
+  'fix-done': (event: FixDoneEvent) => void;
 
   // --- membership events ---
   /** A step of addNode / removeNode / forgetEverywhere / replicate finished. */

@@ -1,8 +1,9 @@
 import { InvalidArgumentError } from '../errors';
 import type { NodeAddress } from '../model/address';
 import { resolveConnectionOptions, type ConnectionOptions } from '../net/connection-options';
-import type { OperationLockOptions } from '../lock/lock-options';
 import { assertKnownOptions, CONNECTION_OPTION_KEYS, resolveSeeds, type Seed } from '../net/seed';
+import type { OperationLockOptions } from '../lock/lock-options';
+import type { Logger } from '../util/event-logger';
 
 export interface ClusterTopologyOptions extends ConnectionOptions {
   /**
@@ -18,6 +19,12 @@ export interface ClusterTopologyOptions extends ConnectionOptions {
   convergenceTimeoutMs?: number;
   /** The operation lease every mutating call takes first (store, TTL, heartbeat). See docs/safety.md. */
   lock?: OperationLockOptions;
+  /**
+   * Receives every event of this topology, of its lease, and of the SlotMigrator,
+   * FailoverController and importData built on it, redacted (no password, token or TLS material).
+   * Any object with pino-style `debug/info/warn/error(object, message)` methods.
+   */
+  logger?: Logger;
 }
 
 export const DEFAULT_CLUSTER_TOPOLOGY_OPTIONS = {
@@ -32,6 +39,7 @@ export const CLUSTER_TOPOLOGY_OPTION_NAMES = Object.keys({
   seeds: true,
   convergenceTimeoutMs: true,
   lock: true,
+  logger: true,
   ...CONNECTION_OPTION_KEYS,
 } satisfies Record<keyof ClusterTopologyOptions, true>);
 

@@ -14,7 +14,8 @@ const LEASE_KEY = DEFAULT_OPERATION_LOCK_OPTIONS.key;
 const LEASE_SLOT = keySlot(LEASE_KEY);
 /** What MONITOR shows when a node receives a command that changes slots or keys. */
 const MUTATING_MONITOR = /^(migrate|restore|restore-asking|del|unlink|cluster setslot|cluster addslots|cluster addslotsrange|cluster delslots|cluster bumpepoch)$/i;
-const SHORT_LEASE: OperationLockOptions = { ttlMs: 3000, renewIntervalMs: 250, safetyMarginMs: 1000 };
+// Short enough to keep the tests quick, long enough for a loaded CI machine to renew in time.
+const SHORT_LEASE: OperationLockOptions = { ttlMs: 6000, renewIntervalMs: 500, safetyMarginMs: 2000 };
 
 interface Child {
   process: ChildProcessWithoutNullStreams;
@@ -37,8 +38,9 @@ function startChild(config: Record<string, unknown>): Child {
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const timer = setTimeout(() => child.kill('SIGKILL'), 90_000);
   void exited.then(() => clearTimeout(timer));
-  const waitFor = async (predicate: (seen: string[]) => boolean, timeoutMs = 30_000): Promise<void> => {
-    await expect.poll(() => predicate(lines), { timeout: timeoutMs, interval: 20 }).toBe(true);
+  const waitFor = async (predicate: (seen: string[]) => boolean, timeoutMs = 60_000): Promise<void> => {
+    // A child that exited early fails the wait at once, showing what it printed.
+    await expect.poll(() => predicate(lines) || (child.exitCode !== null ? lines.join('|') : false), { timeout: timeoutMs, interval: 20 }).toBe(true);
   };
   return { process: child, lines, exited, waitFor };
 }
@@ -47,7 +49,7 @@ function go(...children: Child[]): void {
   for (const child of children) child.process.stdin.write('go\n');
 }
 
-describe('two operators and a paused or killed lease holder', () => {
+describe('two operators and a paused or killed lease holder', { timeout: 150_000 }, () => {
   let local: LocalCluster;
   let topology: ClusterTopology;
   let client: Cluster;
@@ -119,7 +121,7 @@ describe('two operators and a paused or killed lease holder', () => {
     holder.process.kill('SIGSTOP');
     let sentBeforeWake = -1;
 
-    const takeover = new ClusterTopology({ seeds: local.seeds, lock: { waitMs: 15_000 } });
+    const takeover = new ClusterTopology({ seeds: local.seeds, lock: { waitMs: 40_000 } });
     const monitors: Redis[] = [];
     const seen: string[] = [];
     try {
@@ -145,7 +147,7 @@ describe('two operators and a paused or killed lease holder', () => {
         expect(holder.lines.filter((line) => line.startsWith("sent")).length, holder.lines.slice(-12).join("|")).toBe(sentBeforeWake);
         // The new holder repairs what the paused one left open, under its own lease.
         await takeover.fix();
-      });
+      }, { eager: true });
     } finally {
       monitors.forEach((monitor) => monitor.disconnect());
       await takeover.close();
@@ -189,7 +191,7 @@ describe('two operators and a paused or killed lease holder', () => {
   });
 });
 
-describe('the lease on a master that is killed and failed over by the cluster', () => {
+describe('the lease on a master that is killed and failed over by the cluster', { timeout: 120_000 }, () => {
   let local: LocalCluster;
   let topology: ClusterTopology;
   let client: Cluster;

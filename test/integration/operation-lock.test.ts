@@ -82,7 +82,7 @@ describe('operation lock on a real cluster', () => {
 
   it('a second operator is refused by every mutating call, naming the holder, and sends nothing mutating', async () => {
     const gate = deferred();
-    const holding = topology.lock.run('nightly-maintenance', () => gate.promise);
+    const holding = topology.lock.run('nightly-maintenance', () => gate.promise, { eager: true });
     try {
       await expect.poll(() => topology.lockHolder().then((h) => h?.holder.operation), { timeout: 10_000 }).toBe('nightly-maintenance');
       const state = await topology.refresh();
@@ -260,7 +260,7 @@ describe('operation lock on a real cluster', () => {
     // A holder that took the lease before (key and claims) must still exclude an operator that can only claim.
     const holder = another();
     const gate = deferred();
-    const holding = holder.lock.run('long-job', () => gate.promise);
+    const holding = holder.lock.run('long-job', () => gate.promise, { eager: true });
     await expect.poll(() => holderHasLease(holder), { timeout: 10_000 }).toBe(true);
     // DELSLOTS keeps the slot's keys; fix() gives the slot back to the node holding them.
     await Promise.all(state.nodes.map((node) => topology.pool.get(node.address).call(['CLUSTER', 'DELSLOTS', LEASE_SLOT]).catch(() => undefined)));

@@ -12,7 +12,7 @@ export interface MembershipWaitOptions {
   signal?: AbortSignal;
 }
 
-interface AddNodeCommonOptions extends MembershipWaitOptions {
+export interface AddNodeCommonOptions extends MembershipWaitOptions {
   /**
    * Lower the new node's cluster-node-timeout to 500 ms while it joins, and restore its own
    * value before addNode returns. It then pings every peer every 250 ms: it learns every

@@ -101,7 +101,10 @@ async function walkFixPlan(context: TopologyContext, plan: FixPlan, options: Fix
   await runLimited(plan.moves, concurrency, async (entry) => {
     for (const step of entry.steps) await run(step);
   });
-  for (const wave of plan.finish) await runWave(context, plan, wave);
+  for (const wave of plan.finish) {
+    await runWave(context, plan, wave);
+    await awaitEpochKnown(context, plan, options.signal);
+  }
   if (plan.decisions.length > 0) await context.waitForConvergence(options.signal === undefined ? {} : { signal: options.signal });
   return { ...report(plan, moved, started), restoredNodeTimeouts };
 }
@@ -133,6 +136,23 @@ async function awaitClusterOk(context: TopologyContext, plan: FixPlan, signal?: 
     },
     { timeoutMs: context.options.convergenceTimeoutMs, operation: 'fix', ...(signal === undefined ? {} : { signal }) },
   );
+}
+
+/**
+ * After an owner's BUMPEPOCH: waits (bounded) until every master of the plan knows the new greatest
+ * epoch. The next bump then cannot collide with it, and the next operation's SETSLOT NODE (which
+ * bumps the target only when it believes it lacks the greatest epoch) cannot act on a stale view:
+ * a target that keeps an epoch below the source's loses the slot, and Redis drops its keys.
+ */
+async function awaitEpochKnown(context: TopologyContext, plan: FixPlan, signal?: AbortSignal): Promise<void> {
+  const nodes = Object.values(plan.nodes);
+  const epochs = (): Promise<number[]> => Promise.all(nodes.map((node) => context.pool.get(node).clusterInfo().then((info) => Number(info['cluster_current_epoch'] ?? 0), () => -1)));
+  const target = Math.max(...(await epochs()));
+  await pollUntil(async () => ({ done: (await epochs()).every((epoch) => epoch === -1 || epoch >= target) }), {
+    timeoutMs: context.options.convergenceTimeoutMs,
+    operation: 'fix',
+    ...(signal === undefined ? {} : { signal }),
+  });
 }
 
 function address(plan: FixPlan, nodeId: string): string {

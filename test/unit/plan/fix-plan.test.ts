@@ -130,7 +130,7 @@ describe('planFix', () => {
 
   it('property: random crash states plan into steps every server accepts, ending clean with every key at its owner', () => {
     const random = seededRandom(20261125);
-    for (let round = 0; round < 40; round++) {
+    for (let round = 0; round < 25; round++) {
       const names = ['a', 'b', 'c', 'd'];
       const nodes: SpecNode[] = names.map((name, i) => ({ name, epoch: randomInt(random, 1, 6) + i * 0 }));
       const slots = [100, 6000, 12000];

@@ -1,0 +1,29 @@
+import type { LogLevel } from '../util/event-logger';
+import type { FailoverControllerEvents } from './failover-events';
+
+/** Every FailoverController event and the level a logger gets it at (the compiler demands each one). */
+export const FAILOVER_CONTROLLER_EVENT_LEVELS = Object.freeze({
+  'failover-start': 'info',
+  'failover-wait': 'info',
+  'failover-done': 'info',
+  'node-pfail': 'warn',
+  'node-fail': 'error',
+  'node-recovered': 'info',
+  'replica-promoted': 'warn',
+  'master-demoted': 'info',
+  'master-without-replicas': 'warn',
+  'node-joined': 'info',
+  'node-left': 'warn',
+  'watch-started': 'debug',
+  'watch-stopped': 'debug',
+  'watch-error': 'warn',
+  'replace-step': 'debug',
+  'replace-done': 'info',
+  'rehome-planned': 'info',
+  'rehome-done': 'info',
+  'spread-planned': 'info',
+  'spread-done': 'info',
+} as const satisfies Record<keyof FailoverControllerEvents, LogLevel>);
+
+/** The names of FailoverController's events, at runtime. */
+export const FAILOVER_CONTROLLER_EVENT_NAMES = Object.freeze(Object.keys(FAILOVER_CONTROLLER_EVENT_LEVELS) as (keyof FailoverControllerEvents)[]);
