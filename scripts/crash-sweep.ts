@@ -25,7 +25,7 @@ const shape: CrashShape = {
   keyedSlots: Number(values['keyed-slots']),
   keysPerSlot: Number(values['keys-per-slot']),
   emptySlots: Number(values['empty-slots']),
-  migrator: { keysPerBatch: Number(values['keys-per-batch']) },
+  migrator: { keysPerBatch: Number(values['keys-per-batch']), latencyBudgetMs: null },
 };
 const random = seededRandom(seed);
 console.log(`crash sweep: seed ${seed}, ${values.runs} runs, modes ${modes.join(', ')}, shape ${JSON.stringify(shape)}`);

@@ -44,6 +44,13 @@ export class SlotRouter {
         const redirect = error instanceof CommandFailedError ? parseRedirect(error.reply, address) : undefined;
         if (redirect !== undefined && redirects++ < MAX_REDIRECTS) {
           if (redirect.kind === 'MOVED') {
+            // The slot's master is down and not failed over yet (its host died): the slot is unserved for now.
+            if (tried.has(redirect.address)) {
+              throw new LockStoreError(`${address} redirects the lease slot to ${redirect.address}, which does not answer`, 'The lock holds the lease as per-node claims until the cluster fails that master over.', {
+                cause: lastError,
+                details: { address: redirect.address, unserved: true },
+              });
+            }
             address = redirect.address;
             continue;
           }

@@ -64,7 +64,8 @@ describe('a target frozen (SIGSTOP) mid-move does not freeze its source', () => 
       expect((error as MigrationFailedError).advice).not.toBe('resume');
       // Open slots stay within the bound even when the move stops on a dead peer.
       expect((error as MigrationFailedError).openSlots.length).toBeLessThanOrEqual(8);
-      expect(stoppedAfter).toBeLessThan(15_000);
+      // It stops rather than waiting on the frozen target (a generous bound: a loaded 2-core machine took 25 s).
+      expect(stoppedAfter).toBeLessThan(50_000);
       // Let the prober see the source after the stop too.
       const seen = answered;
       const deadline = Date.now() + 10_000;
@@ -78,9 +79,12 @@ describe('a target frozen (SIGSTOP) mid-move does not freeze its source', () => 
     expect(answered).toBeGreaterThan(5);
     expect(longestWait).toBeLessThan(CEILING_MS + MARGIN_MS);
 
+    // Frozen past cluster-node-timeout (a slow stop on a loaded machine), the target is flagged FAIL, and fix()
+    // leaves a failed node's marks alone: wait until the cluster clears the flag (2 x node timeout after it was set).
+    await expect.poll(async () => (await topology.refresh()).node(target.id)?.failed, { timeout: 90_000, interval: 500 }).toBe(false);
     // Once the target answers again, fix() settles the open slots and every key is somewhere readable.
     await topology.fix();
     expect((await topology.refresh()).openSlots()).toEqual([]);
     for (const tag of tags.values()) expect(await client.exists(...Array.from({ length: 40 }, (_, k) => `{${tag}}:${k}`))).toBe(40);
-  });
+  }, 240_000);
 });

@@ -14,8 +14,10 @@ import {
   NotAReplicaError,
   NotClusterNodeError,
   UnknownNodeError,
+  type AddNodeResult,
   type MembershipStepEvent,
   type NodeAddedEvent,
+  type NodeAddress,
 } from '../../src/index';
 import { pollUntil } from '../../src/util/poll';
 import { clusterDigest, writeKeys } from '../helpers/dataset';
@@ -158,12 +160,23 @@ describe('ClusterTopology membership: addNode, replicate, removeNode', () => {
   });
 
   it('resumes the join of a node that an earlier, interrupted addNode only introduced to one member', async () => {
-    const node = await local.startNode({ host: '127.0.0.3' });
     const seed = local.seeds[0]!;
-    await topology.pool.get(seed).meet(node.host, node.port);
-    await pollUntil(async () => ({ done: Number((await topology.pool.get(node).clusterInfo())['cluster_known_nodes']) > 1 }), { timeoutMs: 5000, operation: 'meet' });
-
-    const result = await topology.addNode(node, { as: 'replica' });
+    // Gossip can spread the MEET to every member before addNode looks (the node is then a member,
+    // refused as one): try again with a fresh node until addNode finds the join cut short.
+    let outcome: AddNodeResult | NodeAlreadyMemberError | undefined;
+    let node: NodeAddress = seed;
+    for (let attempt = 0; attempt < 6 && !(outcome !== undefined && !(outcome instanceof NodeAlreadyMemberError)); attempt++) {
+      if (outcome instanceof NodeAlreadyMemberError) await topology.removeNode(outcome.nodeId, { shutdown: true });
+      node = await local.startNode({ host: '127.0.0.3' });
+      await topology.pool.get(seed).meet(node.host, node.port);
+      await pollUntil(async () => ({ done: Number((await topology.pool.get(node).clusterInfo())['cluster_known_nodes']) > 1 }), { timeoutMs: 30_000, operation: 'meet' });
+      outcome = await topology.addNode(node, { as: 'replica' }).catch((error: unknown) => {
+        if (error instanceof NodeAlreadyMemberError) return error;
+        throw error;
+      });
+    }
+    expect(outcome).not.toBeInstanceOf(NodeAlreadyMemberError);
+    const result = outcome as AddNodeResult;
     for (const view of (await topology.refresh()).views) {
       expect(view.nodes.find((n) => n.id === result.nodeId)).toMatchObject({ role: 'replica', masterId: result.masterId });
     }
