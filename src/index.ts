@@ -98,3 +98,4 @@ export type { CreateDoneEvent, FixDoneEvent } from './topology/topology-events';
 export type { MigrationStartEvent } from './migrate/slot-migrator-events';
 export type { ImportStartEvent, ImportEndEvent } from './import/import-events';
 export type { WatchStartedEvent, WatchStoppedEvent, RehomeDoneEvent, SpreadDoneEvent } from './failover/failover-events';
+export type { OperationEndEvent } from './util/operation-end';

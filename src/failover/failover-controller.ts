@@ -1,5 +1,6 @@
 import { EventEmitter } from 'eventemitter3';
 import { forwardEvents } from '../util/event-logger';
+import { withEndEvent } from '../util/operation-end';
 import { FAILOVER_CONTROLLER_EVENT_LEVELS, FAILOVER_CONTROLLER_EVENT_NAMES } from './failover-event-names';
 import type { Cluster, Redis } from 'ioredis';
 import { InvalidArgumentError } from '../errors';
@@ -58,6 +59,10 @@ export class FailoverController extends EventEmitter<FailoverControllerEvents> {
    * replica and every node agrees. Reports the new config epoch. See docs/failover-controller.md.
    */
   async failover(replicaId: string, options: FailoverOptions = {}): Promise<FailoverResult> {
+    return withEndEvent('failover', (event) => this.emit('failover-end', event), () => this.runFailover(replicaId, options));
+  }
+
+  private async runFailover(replicaId: string, options: FailoverOptions): Promise<FailoverResult> {
     const result = await this.topology.lock.run('failover', () => runFailover(
       this.topology,
       replicaId,
@@ -102,6 +107,10 @@ export class FailoverController extends EventEmitter<FailoverControllerEvents> {
    * replica: of its master).
    */
   async replaceNode(deadNodeId: string, newNode: NodeAddress, options: ReplaceNodeOptions = {}): Promise<ReplaceNodeResult> {
+    return withEndEvent('replace', (event) => this.emit('replace-end', event), () => this.runReplace(deadNodeId, newNode, options));
+  }
+
+  private async runReplace(deadNodeId: string, newNode: NodeAddress, options: ReplaceNodeOptions): Promise<ReplaceNodeResult> {
     const result = await this.topology.lock.run('replace-node', () => replaceNode(
       this.topology,
       deadNodeId,
@@ -113,35 +122,41 @@ export class FailoverController extends EventEmitter<FailoverControllerEvents> {
     return result;
   }
 
-  /** Pure plan (from a fresh snapshot): spare replicas that move to masters without replicas. */
+  /** Pure plan (from a fresh snapshot): spare replicas that move to masters without replicas. Emits `rehome-planned`. */
   async planRehomeReplicas(options: RehomeOptions = {}): Promise<RehomePlan> {
-    return planRehome(this.topology, options);
+    const plan = await planRehome(this.topology, options);
+    this.emit('rehome-planned', plan);
+    return plan;
   }
 
-  /** Executes a rehome plan, re-checking each move first. */
+  /** Executes a rehome plan, re-checking each move first; `rehome-end` reports the outcome. */
   async executeRehome(plan: RehomePlan, options: RehomeOptions = {}): Promise<RehomeResult> {
-    const result = await this.topology.lock.run('rehome-replicas', () => executeRehome(this.topology, plan, options));
-    const { plan: _plan, ...rest } = result;
-    this.emit('rehome-done', rest);
-    return result;
+    return withEndEvent('rehome', (event) => this.emit('rehome-end', event), async () => {
+      const result = await this.topology.lock.run('rehome-replicas', () => executeRehome(this.topology, plan, options));
+      const { plan: _plan, ...rest } = result;
+      this.emit('rehome-done', rest);
+      return result;
+    });
   }
 
   /** Masters left without replicas get one from a master with spare ones, keeping host anti-affinity. */
   async rehomeReplicas(options: RehomeOptions = {}): Promise<RehomeResult> {
-    return this.topology.lock.run('rehome-replicas', async () => {
-      const plan = await this.planRehomeReplicas(options);
-      this.emit('rehome-planned', plan);
-      return this.executeRehome(plan, options);
-    });
+    return this.topology.lock.run('rehome-replicas', async () => this.executeRehome(await this.planRehomeReplicas(options), options));
   }
 
-  /** Pure plan (from a fresh snapshot): failovers that spread masters evenly over hosts. */
+  /** Pure plan (from a fresh snapshot): failovers that spread masters evenly over hosts. Emits `spread-planned`. */
   async planSpreadMasters(): Promise<SpreadMastersPlan> {
-    return planSpread(this.topology);
+    const plan = await planSpread(this.topology);
+    this.emit('spread-planned', plan);
+    return plan;
   }
 
-  /** Executes a spread plan: default-mode failovers, one at a time. */
+  /** Executes a spread plan: default-mode failovers, one at a time; `spread-end` reports the outcome. */
   async executeSpread(plan: SpreadMastersPlan, options: SpreadOptions = {}): Promise<SpreadResult> {
+    return withEndEvent('spread', (event) => this.emit('spread-end', event), () => this.runSpread(plan, options));
+  }
+
+  private async runSpread(plan: SpreadMastersPlan, options: SpreadOptions): Promise<SpreadResult> {
     assertSignal(options.signal);
     const result = await this.topology.lock.run('spread-masters', () => executeSpread(
       this.topology,
@@ -162,11 +177,7 @@ export class FailoverController extends EventEmitter<FailoverControllerEvents> {
 
   /** After failovers piled masters onto one host, fails over to replicas so masters spread again. */
   async spreadMasters(options: SpreadOptions = {}): Promise<SpreadResult> {
-    return this.topology.lock.run('spread-masters', async () => {
-      const plan = await this.planSpreadMasters();
-      this.emit('spread-planned', plan);
-      return this.executeSpread(plan, options);
-    });
+    return this.topology.lock.run('spread-masters', async () => this.executeSpread(await this.planSpreadMasters(), options));
   }
 
   /** An ioredis Cluster reading from replicas (READONLY); see replicaReadCluster. */

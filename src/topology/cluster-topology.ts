@@ -6,6 +6,7 @@ import { NodePool } from '../net/node-pool';
 import { OperationLock } from '../lock/operation-lock';
 import { OPERATION_LOCK_EVENT_LEVELS } from '../lock/lock-event-names';
 import { forwardEvents } from '../util/event-logger';
+import { withEndEvent } from '../util/operation-end';
 import { CLUSTER_TOPOLOGY_EVENT_LEVELS, CLUSTER_TOPOLOGY_EVENT_NAMES } from './topology-event-names';
 import type { LeaseRecord } from '../lock/lease-store';
 import { planCreate, type CreatePlan, type CreatePlanOptions } from '../plan/create-plan';
@@ -96,20 +97,24 @@ export class ClusterTopology extends EventEmitter<ClusterTopologyEvents> impleme
     return checkClusterState(state, { nodeTimeouts: await readNodeTimeouts(this.pool, state) });
   }
 
-  /** Pure: the plan create() would execute. */
+  /** Pure: the plan create() would execute (emits `create-planned`). */
   planCreate(nodes: readonly NodeAddress[], options: CreatePlanOptions = {}): CreatePlan {
-    return planCreate(nodes, options);
+    const plan = planCreate(nodes, options);
+    this.emit('create-planned', plan);
+    return plan;
   }
 
   /** Creates a cluster from empty cluster-enabled nodes (plan + execute). */
   async create(nodes: readonly NodeAddress[], options: CreateOptions = {}): Promise<CreateResult> {
-    const plan = planCreate(nodes, options);
-    return this.executeCreate(plan, options);
+    return this.executeCreate(this.planCreate(nodes, options), options);
   }
 
-  /** Executes a reviewed create plan. */
+  /** Executes a reviewed create plan; `create-end` reports the outcome, also on failure. */
   async executeCreate(plan: CreatePlan, options: ExecuteCreateOptions = {}): Promise<CreateResult> {
-    this.emit('create-planned', plan);
+    return withEndEvent('create', (event) => this.emit('create-end', event), () => this.runCreate(plan, options));
+  }
+
+  private async runCreate(plan: CreatePlan, options: ExecuteCreateOptions): Promise<CreateResult> {
     for (const entry of [...plan.masters, ...plan.replicas]) {
       if (!this.learnedSeeds.some((seed) => formatAddress(seed) === entry.address)) this.learnedSeeds.push(parseAddress(entry.address));
     }
@@ -131,7 +136,9 @@ export class ClusterTopology extends EventEmitter<ClusterTopologyEvents> impleme
    * moving keys to the chosen owner; never deletes a key. See docs/fix.md.
    */
   async fix(options: FixOptions = {}): Promise<FixReport> {
-    return this.fixDone(await this.lock.run('fix', () => fixCluster(this, options, (plan) => this.emit('fix-planned', plan))));
+    return withEndEvent('fix', (event) => this.emit('fix-end', event), async () =>
+      this.fixDone(await this.lock.run('fix', () => fixCluster(this, options, (plan) => this.emit('fix-planned', plan)))),
+    );
   }
 
   /** Gathers every master's view and key counts, then plans the repair (pure planFix); nothing is changed. */
@@ -143,7 +150,7 @@ export class ClusterTopology extends EventEmitter<ClusterTopologyEvents> impleme
 
   /** Executes a reviewed fix plan; refuses it (PlanError) when the cluster changed since it was made. */
   async executeFix(plan: FixPlan, options: FixOptions = {}): Promise<FixReport> {
-    return this.fixDone(await this.lock.run('fix', () => executeClusterFix(this, plan, options)));
+    return withEndEvent('fix', (event) => this.emit('fix-end', event), async () => this.fixDone(await this.lock.run('fix', () => executeClusterFix(this, plan, options))));
   }
 
   private fixDone(report: FixReport): FixReport {
