@@ -105,3 +105,4 @@ export { DEFAULT_CONNECTION_OPTIONS } from './net/connection-options';
 export { DEFAULT_LOCAL_CLUSTER_OPTIONS } from './local/local-cluster-options';
 export { DEFAULT_REPLICA_READ_CLUSTER_OPTIONS } from './failover/replica-reads';
 export { DEFAULT_FIX_OPTIONS } from './topology/repair/fix-options';
+export { VoteWindow } from './model/vote-window';

@@ -9,7 +9,7 @@ import type { TopologyContext } from '../topology/topology-context';
 import { pollUntil } from '../util/poll';
 import { sleep, throwIfAborted } from '../util/abort';
 import { FailoverRefusedError, FailoverTimeoutError } from './errors';
-import { recordElection, voteWindowWait } from './vote-window';
+import { voterNodeTimeouts } from './vote-window';
 import { assertPositiveMs, assertSignal, DEFAULT_FAILOVER_OPTIONS, FAILOVER_MODES, type FailoverMode, type FailoverOptions } from './failover-options';
 
 export interface FailoverResult {
@@ -111,7 +111,9 @@ export async function runFailover(
 
   // Default and force need the masters' votes, which Redis refuses about one master for
   // 2 x cluster-node-timeout after the last election about it: wait that out rather than time out.
-  const voteWaitMs = mode === 'takeover' ? 0 : await voteWindowWait(context.pool, masterId, state.masters.filter((m) => m.reachable && !m.failed && m.id !== replicaId));
+  const { voteWindow } = context;
+  const voters = state.masters.filter((m) => m.reachable && !m.failed && m.id !== replicaId);
+  const voteWaitMs = mode === 'takeover' || !voteWindow.has(masterId) ? 0 : voteWindow.waitMs(masterId, await voterNodeTimeouts(context.pool, voters));
   if (voteWaitMs > 0) {
     onWait({ replicaId, masterId, waitMs: voteWaitMs, reason: `the masters voted about ${master.address} moments ago and refuse to vote about it again for 2 x cluster-node-timeout` });
     await sleep(voteWaitMs, options.signal, 'failover');
@@ -132,7 +134,7 @@ export async function runFailover(
       timeoutMs: options.timeoutMs,
       ...(options.signal === undefined ? {} : { signal: options.signal }),
     });
-    if (mode !== 'takeover') recordElection(context.pool, masterId);
+    if (mode !== 'takeover') context.voteWindow.record(masterId);
     return { ...result, voteWaitMs, elapsedMs: Date.now() - started };
   };
   return masterAlive && (options.fastGossip ?? DEFAULT_FAILOVER_OPTIONS.fastGossip) ? withShortNodeTimeout(context, master.address, work) : work();

@@ -6,6 +6,7 @@ import { NodePool } from '../net/node-pool';
 import { OperationLock } from '../lock/operation-lock';
 import { OPERATION_LOCK_EVENT_LEVELS } from '../lock/lock-event-names';
 import { forwardEvents } from '../util/event-logger';
+import { VoteWindow } from '../model/vote-window';
 import { withEndEvent } from '../util/operation-end';
 import { CLUSTER_TOPOLOGY_EVENT_LEVELS, CLUSTER_TOPOLOGY_EVENT_NAMES } from './topology-event-names';
 import type { LeaseRecord } from '../lock/lease-store';
@@ -38,6 +39,8 @@ export class ClusterTopology extends EventEmitter<ClusterTopologyEvents> impleme
   readonly pool: NodePool;
   /** The operation lease: every mutating method runs inside lock.run(). See docs/safety.md. */
   readonly lock: OperationLock;
+  /** When each shard last held a failover election: the masters' vote window (see FailoverController). */
+  readonly voteWindow = new VoteWindow();
   private lastState: ClusterState | undefined;
   /** Addresses learned from create() when the topology started without seeds. */
   private readonly learnedSeeds: NodeAddress[] = [];
