@@ -1,6 +1,7 @@
 import { EventEmitter } from 'eventemitter3';
 import { forwardEvents } from '../util/event-logger';
 import { withEndEvent } from '../util/operation-end';
+import { emitterOf, type Emit } from '../util/emit';
 import { FAILOVER_CONTROLLER_EVENT_LEVELS, FAILOVER_CONTROLLER_EVENT_NAMES } from './failover-event-names';
 import type { Cluster, Redis } from 'ioredis';
 import { InvalidArgumentError } from '../errors';
@@ -38,6 +39,9 @@ export class FailoverController extends EventEmitter<FailoverControllerEvents> {
   readonly options: ResolvedFailoverControllerOptions;
   private current: WatchHandle | undefined;
 
+  /** How inner operations (runFailover, replaceNode) report: this controller's typed emit. */
+  private readonly report: Emit<FailoverControllerEvents> = emitterOf<FailoverControllerEvents>(this);
+
   /** The names of every event a FailoverController emits. */
   static readonly eventNames: readonly (keyof FailoverControllerEvents)[] = FAILOVER_CONTROLLER_EVENT_NAMES;
 
@@ -67,8 +71,7 @@ export class FailoverController extends EventEmitter<FailoverControllerEvents> {
       this.topology,
       replicaId,
       { ...options, timeoutMs: options.timeoutMs ?? this.options.failoverTimeoutMs },
-      (event) => this.emit('failover-start', event),
-      (event) => this.emit('failover-wait', event),
+      this.report,
     ));
     this.emit('failover-done', result);
     return result;
@@ -116,7 +119,7 @@ export class FailoverController extends EventEmitter<FailoverControllerEvents> {
       deadNodeId,
       newNode,
       { ...options, promotionTimeoutMs: options.promotionTimeoutMs ?? this.options.promotionTimeoutMs },
-      (event) => this.emit('replace-step', event),
+      this.report,
     ));
     this.emit('replace-done', result);
     return result;

@@ -10,6 +10,8 @@ import { pollUntil } from '../util/poll';
 import { sleep, throwIfAborted } from '../util/abort';
 import { FailoverRefusedError, FailoverTimeoutError } from './errors';
 import { voterNodeTimeouts } from './vote-window';
+import type { Emit } from '../util/emit';
+import type { FailoverControllerEvents } from './failover-events';
 import { assertPositiveMs, assertSignal, DEFAULT_FAILOVER_OPTIONS, FAILOVER_MODES, type FailoverMode, type FailoverOptions } from './failover-options';
 
 export interface FailoverResult {
@@ -86,8 +88,7 @@ export async function runFailover(
   context: TopologyContext,
   replicaId: string,
   options: FailoverOptions & { timeoutMs: number },
-  onStart: (event: FailoverStartEvent) => void,
-  onWait: (event: FailoverWaitEvent) => void = () => undefined,
+  emit: Emit<Pick<FailoverControllerEvents, 'failover-start' | 'failover-wait'>> = () => undefined,
 ): Promise<FailoverResult> {
   assertNodeId(replicaId, 'replicaId');
   const mode = options.mode ?? DEFAULT_FAILOVER_OPTIONS.mode;
@@ -107,7 +108,7 @@ export async function runFailover(
   // A node an interrupted operation left at the fast-gossip timeout gets its value back first
   // (the vote window below reads the voters' timeouts).
   await restoreNodeTimeouts(context, state);
-  onStart({ replicaId, replicaAddress, masterId, masterAddress: master.address, mode });
+  emit('failover-start', { replicaId, replicaAddress, masterId, masterAddress: master.address, mode });
 
   // Default and force need the masters' votes, which Redis refuses about one master for
   // 2 x cluster-node-timeout after the last election about it: wait that out rather than time out.
@@ -115,7 +116,7 @@ export async function runFailover(
   const voters = state.masters.filter((m) => m.reachable && !m.failed && m.id !== replicaId);
   const voteWaitMs = mode === 'takeover' || !voteWindow.has(masterId) ? 0 : voteWindow.waitMs(masterId, await voterNodeTimeouts(context.pool, voters));
   if (voteWaitMs > 0) {
-    onWait({ replicaId, masterId, waitMs: voteWaitMs, reason: `the masters voted about ${master.address} moments ago and refuse to vote about it again for 2 x cluster-node-timeout` });
+    emit('failover-wait', { replicaId, masterId, waitMs: voteWaitMs, reason: `the masters voted about ${master.address} moments ago and refuse to vote about it again for 2 x cluster-node-timeout` });
     await sleep(voteWaitMs, options.signal, 'failover');
   }
 

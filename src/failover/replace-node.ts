@@ -1,4 +1,6 @@
 import { PlanError } from '../errors';
+import type { Emit } from '../util/emit';
+import type { FailoverControllerEvents } from './failover-events';
 import { formatAddress, validateAddress, type NodeAddress } from '../model/address';
 import { ClusterState } from '../model/cluster-state';
 import type { SlotSet } from '../model/slot-set';
@@ -47,7 +49,7 @@ export async function replaceNode(
   deadId: string,
   newNode: NodeAddress,
   options: ReplaceNodeOptions & { promotionTimeoutMs: number },
-  onStep: (event: ReplaceStepEvent) => void,
+  emit: Emit<Pick<FailoverControllerEvents, 'replace-step'>>,
 ): Promise<ReplaceNodeResult> {
   assertNodeId(deadId, 'deadId');
   const address = validateAddress(newNode, 'newNode');
@@ -74,12 +76,12 @@ export async function replaceNode(
     const stepStart = Date.now();
     promotedId = await awaitPromotion(context, dead.id, dead.address, dead.slots, state.replicasOf(deadId).map((r) => r.id), options);
     masterId ??= promotedId;
-    onStep({ deadId, step: 'await-promotion', elapsedMs: Date.now() - stepStart });
+    emit('replace-step', { deadId, step: 'await-promotion', elapsedMs: Date.now() - stepStart });
   }
 
   let stepStart = Date.now();
   const forgotten = await forgetEverywhere(context, deadId, wait);
-  onStep({ deadId, step: 'forget', elapsedMs: Date.now() - stepStart });
+  emit('replace-step', { deadId, step: 'forget', elapsedMs: Date.now() - stepStart });
 
   if (masterId === undefined) {
     const current = await context.refresh();
@@ -97,7 +99,7 @@ export async function replaceNode(
 
   stepStart = Date.now();
   const added = await addNode(context, address, { as: 'replica', of: masterId, ...wait });
-  onStep({ deadId, step: 'add-replica', elapsedMs: Date.now() - stepStart });
+  emit('replace-step', { deadId, step: 'add-replica', elapsedMs: Date.now() - stepStart });
 
   return {
     deadId,

@@ -8,6 +8,7 @@ import { OPERATION_LOCK_EVENT_LEVELS } from '../lock/lock-event-names';
 import { forwardEvents } from '../util/event-logger';
 import { VoteWindow } from '../model/vote-window';
 import { withEndEvent } from '../util/operation-end';
+import { emitterOf } from '../util/emit';
 import { CLUSTER_TOPOLOGY_EVENT_LEVELS, CLUSTER_TOPOLOGY_EVENT_NAMES } from './topology-event-names';
 import type { LeaseRecord } from '../lock/lease-store';
 import { planCreate, type CreatePlan, type CreatePlanOptions } from '../plan/create-plan';
@@ -140,7 +141,7 @@ export class ClusterTopology extends EventEmitter<ClusterTopologyEvents> impleme
    */
   async fix(options: FixOptions = {}): Promise<FixReport> {
     return withEndEvent('fix', (event) => this.emit('fix-end', event), async () =>
-      this.fixDone(await this.lock.run('fix', () => fixCluster(this, options, (plan) => this.emit('fix-planned', plan)))),
+      this.fixDone(await this.lock.run('fix', () => fixCluster(this, options, emitterOf<ClusterTopologyEvents>(this)))),
     );
   }
 
