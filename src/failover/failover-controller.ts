@@ -22,9 +22,9 @@ import {
   type SpreadOptions,
   type WatchOptions,
 } from './failover-options';
-import { runFailover, type FailoverResult } from './manual-failover';
+import { checkFailoverInput, runFailover, type FailoverResult } from './manual-failover';
 import { executeRehome, planRehome, type RehomeResult } from './rehome-replicas';
-import { replaceNode, type ReplaceNodeResult } from './replace-node';
+import { checkReplaceInput, replaceNode, type ReplaceNodeResult } from './replace-node';
 import { openReplica, replicaReadCluster, type OpenReplicaOptions, type ReplicaReadClusterOptions } from './replica-reads';
 import { executeSpread, planSpread, type SpreadResult } from './spread-masters';
 import { startWatch, type WatchHandle } from './watcher';
@@ -67,6 +67,7 @@ export class FailoverController extends EventEmitter<FailoverControllerEvents> {
   }
 
   private async runFailover(replicaId: string, options: FailoverOptions): Promise<FailoverResult> {
+    checkFailoverInput(replicaId, options);
     const result = await this.topology.lock.run('failover', () => runFailover(
       this.topology,
       replicaId,
@@ -114,6 +115,7 @@ export class FailoverController extends EventEmitter<FailoverControllerEvents> {
   }
 
   private async runReplace(deadNodeId: string, newNode: NodeAddress, options: ReplaceNodeOptions): Promise<ReplaceNodeResult> {
+    checkReplaceInput(deadNodeId, newNode, options);
     const result = await this.topology.lock.run('replace-node', () => replaceNode(
       this.topology,
       deadNodeId,

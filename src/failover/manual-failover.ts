@@ -80,6 +80,20 @@ export function validateFailover(state: ClusterState, replicaId: string, options
   return { replicaAddress: replica.address, masterId: replica.masterId };
 }
 
+/** The input checks of a failover, before anything is sent (the lease included). Returns the mode. */
+export function checkFailoverInput(replicaId: string, options: FailoverOptions): FailoverMode {
+  assertNodeId(replicaId, 'replicaId');
+  const mode = options.mode ?? DEFAULT_FAILOVER_OPTIONS.mode;
+  if (!FAILOVER_MODES.includes(mode)) {
+    throw new InvalidArgumentError('mode', mode, "not 'default', 'force' or 'takeover'", "Pass { mode: 'default' } (no write lost), 'force' (master down) or 'takeover' (no vote).");
+  }
+  if (options.timeoutMs !== undefined) assertPositiveMs(options.timeoutMs, 'timeoutMs');
+  assertSignal(options.signal);
+  throwIfAborted(options.signal, 'failover');
+  if (options.of !== undefined) assertNodeId(options.of, 'of');
+  return mode;
+}
+
 /**
  * CLUSTER FAILOVER [FORCE|TAKEOVER] on the replica, then waits until it is master with every
  * slot its master had, its old master (when alive) is its replica, and every node agrees.
@@ -90,15 +104,7 @@ export async function runFailover(
   options: FailoverOptions & { timeoutMs: number },
   emit: Emit<Pick<FailoverControllerEvents, 'failover-start' | 'failover-wait'>> = () => undefined,
 ): Promise<FailoverResult> {
-  assertNodeId(replicaId, 'replicaId');
-  const mode = options.mode ?? DEFAULT_FAILOVER_OPTIONS.mode;
-  if (!FAILOVER_MODES.includes(mode)) {
-    throw new InvalidArgumentError('mode', mode, "not 'default', 'force' or 'takeover'", "Pass { mode: 'default' } (no write lost), 'force' (master down) or 'takeover' (no vote).");
-  }
-  assertPositiveMs(options.timeoutMs, 'timeoutMs');
-  assertSignal(options.signal);
-  throwIfAborted(options.signal, 'failover');
-  if (options.of !== undefined) assertNodeId(options.of, 'of');
+  const mode = checkFailoverInput(replicaId, options);
   const started = Date.now();
   const state = await context.refresh();
   const { replicaAddress, masterId } = validateFailover(state, replicaId, { mode, ...(options.of === undefined ? {} : { of: options.of }) });

@@ -39,6 +39,18 @@ export interface ReplaceNodeResult {
   elapsedMs: number;
 }
 
+/** The input checks of replaceNode, before anything is sent (the lease included). Returns the new node's address. */
+export function checkReplaceInput(deadId: string, newNode: NodeAddress, options: ReplaceNodeOptions): NodeAddress {
+  assertNodeId(deadId, 'deadId');
+  const address = validateAddress(newNode, 'newNode');
+  if (options.of !== undefined) assertNodeId(options.of, 'of');
+  if (options.promotionTimeoutMs !== undefined) assertPositiveMs(options.promotionTimeoutMs, 'promotionTimeoutMs');
+  if (options.timeoutMs !== undefined) assertPositiveMs(options.timeoutMs, 'timeoutMs');
+  assertSignal(options.signal);
+  throwIfAborted(options.signal, 'replaceNode');
+  return address;
+}
+
 /**
  * The runbook's host failure (section 13): when a master's host dies the cluster promotes its
  * replica; replaceNode waits for that promotion, makes every node forget the dead node, and adds
@@ -51,13 +63,7 @@ export async function replaceNode(
   options: ReplaceNodeOptions & { promotionTimeoutMs: number },
   emit: Emit<Pick<FailoverControllerEvents, 'replace-step'>>,
 ): Promise<ReplaceNodeResult> {
-  assertNodeId(deadId, 'deadId');
-  const address = validateAddress(newNode, 'newNode');
-  if (options.of !== undefined) assertNodeId(options.of, 'of');
-  assertPositiveMs(options.promotionTimeoutMs, 'promotionTimeoutMs');
-  if (options.timeoutMs !== undefined) assertPositiveMs(options.timeoutMs, 'timeoutMs');
-  assertSignal(options.signal);
-  throwIfAborted(options.signal, 'replaceNode');
+  const address = checkReplaceInput(deadId, newNode, options);
   const started = Date.now();
   const wait = { ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }), ...(options.signal === undefined ? {} : { signal: options.signal }) };
 

@@ -8,6 +8,7 @@ import { OPERATION_LOCK_EVENT_LEVELS } from '../lock/lock-event-names';
 import { forwardEvents } from '../util/event-logger';
 import { VoteWindow } from '../model/vote-window';
 import { withEndEvent } from '../util/operation-end';
+import { throwIfAborted } from '../util/abort';
 import { emitterOf } from '../util/emit';
 import { CLUSTER_TOPOLOGY_EVENT_LEVELS, CLUSTER_TOPOLOGY_EVENT_NAMES } from './topology-event-names';
 import type { LeaseRecord } from '../lock/lease-store';
@@ -169,21 +170,25 @@ export class ClusterTopology extends EventEmitter<ClusterTopologyEvents> impleme
    * every node knows it. See docs/membership.md.
    */
   async addNode(node: NodeAddress, options: AddNodeOptions): Promise<AddNodeResult> {
+    throwIfAborted(options.signal, 'addNode');
     return this.lock.run('add-node', () => addNode(this, node, options));
   }
 
   /** Removes a replica or a master without slots (refuses one that serves slots: drain it first). */
   async removeNode(nodeId: string, options: RemoveNodeOptions = {}): Promise<RemoveNodeResult> {
+    throwIfAborted(options.signal, 'removeNode');
     return this.lock.run('remove-node', () => removeNode(this, nodeId, options));
   }
 
   /** CLUSTER FORGET on every other node within the 60 s ban, until no node lists it. Works for dead nodes. */
   async forgetEverywhere(nodeId: string, options: ForgetOptions = {}): Promise<ForgetResult> {
+    throwIfAborted(options.signal, 'forgetEverywhere');
     return this.lock.run('forget', () => forgetEverywhere(this, nodeId, options));
   }
 
   /** Makes `replicaId` replicate `masterId` (CLUSTER REPLICATE), verified on every node. */
   async replicate(replicaId: string, masterId: string, options: ReplicateOptions = {}): Promise<ReplicateResult> {
+    throwIfAborted(options.signal, 'replicate');
     return this.lock.run('replicate', () => replicate(this, replicaId, masterId, options));
   }
 
