@@ -98,3 +98,11 @@ export type { CreateDoneEvent, FixDoneEvent } from './topology/topology-events';
 export type { MigrationStartEvent } from './migrate/slot-migrator-events';
 export type { ImportStartEvent, ImportEndEvent } from './import/import-events';
 export type { WatchStartedEvent, WatchStoppedEvent, RehomeDoneEvent, SpreadDoneEvent } from './failover/failover-events';
+export type { OperationEndEvent } from './util/operation-end';
+// Every defaults object, frozen: an option left out or passed as undefined takes its value here.
+export { DEFAULT_CLUSTER_TOPOLOGY_OPTIONS } from './topology/topology-options';
+export { DEFAULT_CONNECTION_OPTIONS } from './net/connection-options';
+export { DEFAULT_LOCAL_CLUSTER_OPTIONS } from './local/local-cluster-options';
+export { DEFAULT_REPLICA_READ_CLUSTER_OPTIONS } from './failover/replica-reads';
+export { DEFAULT_FIX_OPTIONS } from './topology/repair/fix-options';
+export { VoteWindow } from './model/vote-window';

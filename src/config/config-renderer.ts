@@ -5,6 +5,7 @@ import { OPTION_CATALOG, SECRET_OPTIONS, compareVersions } from './option-catalo
 import { PROFILES, type ProfileName } from './profiles';
 import { renderDocument } from './render-config';
 import { validatePorts, validateSettings } from './validate-config';
+import { frozen, stripUndefined } from '../util/frozen';
 
 export interface ConfigRendererOptions {
   /** The layout's root (the runbook's /data/redis): bin/, conf/, data/PORT/, log/. Absolute. */
@@ -37,12 +38,12 @@ export interface ConfigRendererOptions {
   overrides?: Readonly<Record<string, string | number>>;
 }
 
-export const DEFAULT_CONFIG_RENDERER_OPTIONS = {
+export const DEFAULT_CONFIG_RENDERER_OPTIONS = frozen({
   redisVersion: '7.0',
   profile: 'default' as ProfileName,
   disableCommands: false as boolean | readonly string[],
   pidDir: 'run' as 'run' | 'log',
-};
+});
 
 export interface RenderRequest {
   /** One instance... */
@@ -72,7 +73,7 @@ export class ConfigRenderer {
     if (options === null || typeof options !== 'object' || typeof options.baseDir !== 'string' || !isAbsolute(options.baseDir)) {
       throw new InvalidArgumentError('baseDir', options?.baseDir, 'not an absolute path', "Pass the layout's root, e.g. baseDir: '/data/redis'.");
     }
-    this.options = { ...DEFAULT_CONFIG_RENDERER_OPTIONS, ...options };
+    this.options = { ...DEFAULT_CONFIG_RENDERER_OPTIONS, ...stripUndefined(options) } as typeof this.options;
     if (!/^\d+\.\d+(\.\d+)?$/.test(this.options.redisVersion)) {
       throw new InvalidArgumentError('redisVersion', this.options.redisVersion, 'not a version like 7.0', "Pass redisVersion: '7.0' (or '5.0', '4.0').");
     }

@@ -2,7 +2,7 @@
 export type ProfileName = 'default' | 'high-load' | 'queue';
 
 /** Section 7's table: the common redis.conf. maxmemory and its policy are added by the renderer. */
-export const DEFAULT_PROFILE: Readonly<Record<string, string>> = {
+export const DEFAULT_PROFILE: Readonly<Record<string, string>> = Object.freeze({
   'cluster-enabled': 'yes',
   loglevel: 'notice',
   maxclients: '10000',
@@ -30,7 +30,7 @@ export const DEFAULT_PROFILE: Readonly<Record<string, string>> = {
   'repl-backlog-size': '1mb',
   'repl-backlog-ttl': '3600',
   save: '900 1 300 10 60 10000',
-};
+});
 
 /** Section 23: minimums under high load (and 24.3's replica output buffer). */
 export const HIGH_LOAD_PROFILE: Readonly<Record<string, string>> = {

@@ -134,13 +134,13 @@ export interface DoctorThresholds {
   forkUsec: number;
 }
 
-export const DEFAULT_DOCTOR_THRESHOLDS: DoctorThresholds = {
+export const DEFAULT_DOCTOR_THRESHOLDS: DoctorThresholds = Object.freeze({
   fullSyncs: { count: 3, minutes: 30 },
   failoverVotes: { count: 3, minutes: 10 },
   connectionLost: { count: 5, minutes: 10 },
   failoverStalls: { count: 3, minutes: 5 },
   forkUsec: 500_000,
-};
+});
 
 /** The section of a code's remedy: its entry, else the leading "24.4:" / "section 4:" of the remedy text. */
 export function sectionOf(code: FindingCode): string {

@@ -1,14 +1,13 @@
 import { EventEmitter } from 'eventemitter3';
 import { forwardEvents } from '../util/event-logger';
+import { withEndEvent } from '../util/operation-end';
+import { emitterOf, type Emit } from '../util/emit';
 import { FAILOVER_CONTROLLER_EVENT_LEVELS, FAILOVER_CONTROLLER_EVENT_NAMES } from './failover-event-names';
 import type { Cluster, Redis } from 'ioredis';
 import { InvalidArgumentError } from '../errors';
 import type { NodeAddress } from '../model/address';
-import { parseRehomePlan } from '../plan/parse-rehome-plan';
-import { parseSpreadMastersPlan } from '../plan/parse-spread-masters-plan';
 import type { RehomePlan } from '../plan/rehome-plan';
 import type { SpreadMastersPlan } from '../plan/spread-masters-plan';
-import { throwIfAborted } from '../util/abort';
 import type { TopologyContext } from '../topology/topology-context';
 import type { FailoverControllerEvents } from './failover-events';
 import {
@@ -23,9 +22,9 @@ import {
   type SpreadOptions,
   type WatchOptions,
 } from './failover-options';
-import { checkFailoverArgs, runFailover, type FailoverResult } from './manual-failover';
+import { checkFailoverInput, runFailover, type FailoverResult } from './manual-failover';
 import { executeRehome, planRehome, type RehomeResult } from './rehome-replicas';
-import { checkReplaceNodeArgs, replaceNode, type ReplaceNodeResult } from './replace-node';
+import { checkReplaceInput, replaceNode, type ReplaceNodeResult } from './replace-node';
 import { openReplica, replicaReadCluster, type OpenReplicaOptions, type ReplicaReadClusterOptions } from './replica-reads';
 import { executeSpread, planSpread, type SpreadResult } from './spread-masters';
 import { startWatch, type WatchHandle } from './watcher';
@@ -39,6 +38,9 @@ import { startWatch, type WatchHandle } from './watcher';
 export class FailoverController extends EventEmitter<FailoverControllerEvents> {
   readonly options: ResolvedFailoverControllerOptions;
   private current: WatchHandle | undefined;
+
+  /** How inner operations (runFailover, replaceNode) report: this controller's typed emit. */
+  private readonly report: Emit<FailoverControllerEvents> = emitterOf<FailoverControllerEvents>(this);
 
   /** The names of every event a FailoverController emits. */
   static readonly eventNames: readonly (keyof FailoverControllerEvents)[] = FAILOVER_CONTROLLER_EVENT_NAMES;
@@ -61,15 +63,16 @@ export class FailoverController extends EventEmitter<FailoverControllerEvents> {
    * replica and every node agrees. Reports the new config epoch. See docs/failover-controller.md.
    */
   async failover(replicaId: string, options: FailoverOptions = {}): Promise<FailoverResult> {
-    const resolved = { ...options, timeoutMs: options.timeoutMs ?? this.options.failoverTimeoutMs };
-    // Bad arguments are refused before the lease is taken: nothing is sent.
-    checkFailoverArgs(replicaId, resolved);
+    return withEndEvent('failover', (event) => this.emit('failover-end', event), () => this.runFailover(replicaId, options));
+  }
+
+  private async runFailover(replicaId: string, options: FailoverOptions): Promise<FailoverResult> {
+    checkFailoverInput(replicaId, options);
     const result = await this.topology.lock.run('failover', () => runFailover(
       this.topology,
       replicaId,
-      resolved,
-      (event) => this.emit('failover-start', event),
-      (event) => this.emit('failover-wait', event),
+      { ...options, timeoutMs: options.timeoutMs ?? this.options.failoverTimeoutMs },
+      this.report,
     ));
     this.emit('failover-done', result);
     return result;
@@ -108,53 +111,57 @@ export class FailoverController extends EventEmitter<FailoverControllerEvents> {
    * replica: of its master).
    */
   async replaceNode(deadNodeId: string, newNode: NodeAddress, options: ReplaceNodeOptions = {}): Promise<ReplaceNodeResult> {
-    const resolved = { ...options, promotionTimeoutMs: options.promotionTimeoutMs ?? this.options.promotionTimeoutMs };
-    checkReplaceNodeArgs(deadNodeId, newNode, resolved);
+    return withEndEvent('replace', (event) => this.emit('replace-end', event), () => this.runReplace(deadNodeId, newNode, options));
+  }
+
+  private async runReplace(deadNodeId: string, newNode: NodeAddress, options: ReplaceNodeOptions): Promise<ReplaceNodeResult> {
+    checkReplaceInput(deadNodeId, newNode, options);
     const result = await this.topology.lock.run('replace-node', () => replaceNode(
       this.topology,
       deadNodeId,
       newNode,
-      resolved,
-      (event) => this.emit('replace-step', event),
+      { ...options, promotionTimeoutMs: options.promotionTimeoutMs ?? this.options.promotionTimeoutMs },
+      this.report,
     ));
     this.emit('replace-done', result);
     return result;
   }
 
-  /** Pure plan (from a fresh snapshot): spare replicas that move to masters without replicas. */
+  /** Pure plan (from a fresh snapshot): spare replicas that move to masters without replicas. Emits `rehome-planned`. */
   async planRehomeReplicas(options: RehomeOptions = {}): Promise<RehomePlan> {
-    return planRehome(this.topology, options);
+    const plan = await planRehome(this.topology, options);
+    this.emit('rehome-planned', plan);
+    return plan;
   }
 
-  /** Executes a rehome plan, re-checking each move first. */
+  /** Executes a rehome plan, re-checking each move first; `rehome-end` reports the outcome. */
   async executeRehome(plan: RehomePlan, options: RehomeOptions = {}): Promise<RehomeResult> {
-    parseRehomePlan(plan);
-    assertSignal(options.signal);
-    const result = await this.topology.lock.run('rehome-replicas', () => executeRehome(this.topology, plan, options));
-    const { plan: _plan, ...rest } = result;
-    this.emit('rehome-done', rest);
-    return result;
+    return withEndEvent('rehome', (event) => this.emit('rehome-end', event), async () => {
+      const result = await this.topology.lock.run('rehome-replicas', () => executeRehome(this.topology, plan, options));
+      const { plan: _plan, ...rest } = result;
+      this.emit('rehome-done', rest);
+      return result;
+    });
   }
 
   /** Masters left without replicas get one from a master with spare ones, keeping host anti-affinity. */
   async rehomeReplicas(options: RehomeOptions = {}): Promise<RehomeResult> {
-    assertSignal(options.signal);
-    throwIfAborted(options.signal, 'rehomeReplicas');
-    return this.topology.lock.run('rehome-replicas', async () => {
-      const plan = await this.planRehomeReplicas(options);
-      this.emit('rehome-planned', plan);
-      return this.executeRehome(plan, options);
-    });
+    return this.topology.lock.run('rehome-replicas', async () => this.executeRehome(await this.planRehomeReplicas(options), options));
   }
 
-  /** Pure plan (from a fresh snapshot): failovers that spread masters evenly over hosts. */
+  /** Pure plan (from a fresh snapshot): failovers that spread masters evenly over hosts. Emits `spread-planned`. */
   async planSpreadMasters(): Promise<SpreadMastersPlan> {
-    return planSpread(this.topology);
+    const plan = await planSpread(this.topology);
+    this.emit('spread-planned', plan);
+    return plan;
   }
 
-  /** Executes a spread plan: default-mode failovers, one at a time. */
+  /** Executes a spread plan: default-mode failovers, one at a time; `spread-end` reports the outcome. */
   async executeSpread(plan: SpreadMastersPlan, options: SpreadOptions = {}): Promise<SpreadResult> {
-    parseSpreadMastersPlan(plan);
+    return withEndEvent('spread', (event) => this.emit('spread-end', event), () => this.runSpread(plan, options));
+  }
+
+  private async runSpread(plan: SpreadMastersPlan, options: SpreadOptions): Promise<SpreadResult> {
     assertSignal(options.signal);
     if (options.timeoutMs !== undefined) assertPositiveMs(options.timeoutMs, 'timeoutMs');
     const result = await this.topology.lock.run('spread-masters', () => executeSpread(
@@ -176,14 +183,7 @@ export class FailoverController extends EventEmitter<FailoverControllerEvents> {
 
   /** After failovers piled masters onto one host, fails over to replicas so masters spread again. */
   async spreadMasters(options: SpreadOptions = {}): Promise<SpreadResult> {
-    assertSignal(options.signal);
-    if (options.timeoutMs !== undefined) assertPositiveMs(options.timeoutMs, 'timeoutMs');
-    throwIfAborted(options.signal, 'spreadMasters');
-    return this.topology.lock.run('spread-masters', async () => {
-      const plan = await this.planSpreadMasters();
-      this.emit('spread-planned', plan);
-      return this.executeSpread(plan, options);
-    });
+    return this.topology.lock.run('spread-masters', async () => this.executeSpread(await this.planSpreadMasters(), options));
   }
 
   /** An ioredis Cluster reading from replicas (READONLY); see replicaReadCluster. */

@@ -6,6 +6,7 @@ export const FAILOVER_CONTROLLER_EVENT_LEVELS = Object.freeze({
   'failover-start': 'info',
   'failover-wait': 'info',
   'failover-done': 'info',
+  'failover-end': 'info',
   'node-pfail': 'warn',
   'node-fail': 'error',
   'node-recovered': 'info',
@@ -19,10 +20,13 @@ export const FAILOVER_CONTROLLER_EVENT_LEVELS = Object.freeze({
   'watch-error': 'warn',
   'replace-step': 'debug',
   'replace-done': 'info',
+  'replace-end': 'info',
   'rehome-planned': 'info',
   'rehome-done': 'info',
+  'rehome-end': 'info',
   'spread-planned': 'info',
   'spread-done': 'info',
+  'spread-end': 'info',
 } as const satisfies Record<keyof FailoverControllerEvents, LogLevel>);
 
 /** The names of FailoverController's events, at runtime. */

@@ -1,4 +1,5 @@
 import type { RehomePlan } from '../plan/rehome-plan';
+import type { OperationEndEvent } from '../util/operation-end';
 import type { SpreadMastersPlan } from '../plan/spread-masters-plan';
 import type { FailoverResult, FailoverStartEvent, FailoverWaitEvent } from './manual-failover';
 import type { ReplaceNodeResult, ReplaceStepEvent } from './replace-node';
@@ -39,6 +40,8 @@ export interface FailoverControllerEvents {
   'failover-wait': (event: FailoverWaitEvent) => void;
   /** failover() finished: the replica is master and every node agrees. */
   'failover-done': (event: FailoverResult) => void;
+  /** failover() ended: done, failed or aborted (always emitted). */
+  'failover-end': (event: OperationEndEvent) => void;
 
   /** watch(): a node is suspected down (PFAIL) by at least one node. */
   'node-pfail': (event: NodeHealthEvent) => void;
@@ -67,12 +70,18 @@ export interface FailoverControllerEvents {
   'replace-step': (event: ReplaceStepEvent) => void;
   /** replaceNode() finished. */
   'replace-done': (event: ReplaceNodeResult) => void;
+  /** replaceNode() ended: done, failed or aborted (always emitted). */
+  'replace-end': (event: OperationEndEvent) => void;
   /** rehomeReplicas() planned its moves (before any command). */
   'rehome-planned': (plan: RehomePlan) => void;
   /** rehomeReplicas() finished. */
   'rehome-done': (event: RehomeDoneEvent) => void;
+  /** executeRehome() / rehomeReplicas() ended: done, failed or aborted (always emitted). */
+  'rehome-end': (event: OperationEndEvent) => void;
   /** spreadMasters() planned its failovers (before any command). */
   'spread-planned': (plan: SpreadMastersPlan) => void;
   /** spreadMasters() finished. */
   'spread-done': (event: SpreadDoneEvent) => void;
+  /** executeSpread() / spreadMasters() ended: done, failed or aborted (always emitted). */
+  'spread-end': (event: OperationEndEvent) => void;
 }

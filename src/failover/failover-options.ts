@@ -1,4 +1,5 @@
 import { InvalidArgumentError } from '../errors';
+import { stripUndefined } from '../util/frozen';
 import type { FailoverMode } from '../net/node-client';
 
 export type { FailoverMode };
@@ -22,11 +23,11 @@ export interface FailoverControllerOptions {
   watchIntervalMs?: number;
 }
 
-export const DEFAULT_FAILOVER_CONTROLLER_OPTIONS = {
+export const DEFAULT_FAILOVER_CONTROLLER_OPTIONS = Object.freeze({
   failoverTimeoutMs: 15_000,
   promotionTimeoutMs: 60_000,
   watchIntervalMs: 1000,
-} as const satisfies Required<FailoverControllerOptions>;
+} as const satisfies Required<FailoverControllerOptions>);
 
 export type ResolvedFailoverControllerOptions = Readonly<Required<FailoverControllerOptions>>;
 
@@ -53,10 +54,10 @@ export interface FailoverOptions {
 }
 
 /** Defaults of one failover() call (its timeout defaults to the controller's failoverTimeoutMs). */
-export const DEFAULT_FAILOVER_OPTIONS = {
+export const DEFAULT_FAILOVER_OPTIONS = Object.freeze({
   mode: 'default',
   fastGossip: true,
-} as const satisfies FailoverOptions;
+} as const satisfies FailoverOptions);
 
 export interface WatchOptions {
   /** @defaultValue the controller's watchIntervalMs */
@@ -118,8 +119,4 @@ export function assertSignal(signal: unknown): void {
   if (signal !== undefined && !(signal instanceof AbortSignal)) {
     throw new InvalidArgumentError('signal', '(not an AbortSignal)', 'not an AbortSignal', 'Pass controller.signal from an AbortController.');
   }
-}
-
-function stripUndefined<T extends object>(value: T): Partial<T> {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

@@ -10,7 +10,9 @@ import { pollUntil } from '../util/poll';
 import { sleep, throwIfAborted } from '../util/abort';
 import { FailoverRefusedError, FailoverTimeoutError } from './errors';
 import { ensureReplicationOffset } from './replication-traffic';
-import { recordElection, voteWindowWait } from './vote-window';
+import { voterNodeTimeouts } from './vote-window';
+import type { Emit } from '../util/emit';
+import type { FailoverControllerEvents } from './failover-events';
 import { assertPositiveMs, assertSignal, DEFAULT_FAILOVER_OPTIONS, FAILOVER_MODES, type FailoverMode, type FailoverOptions } from './failover-options';
 
 export interface FailoverResult {
@@ -79,14 +81,14 @@ export function validateFailover(state: ClusterState, replicaId: string, options
   return { replicaAddress: replica.address, masterId: replica.masterId };
 }
 
-/** Pure: refuses bad arguments of failover() (before the lease is taken). Returns the mode. */
-export function checkFailoverArgs(replicaId: string, options: FailoverOptions & { timeoutMs: number }): FailoverMode {
+/** The input checks of a failover, before anything is sent (the lease included). Returns the mode. */
+export function checkFailoverInput(replicaId: string, options: FailoverOptions): FailoverMode {
   assertNodeId(replicaId, 'replicaId');
   const mode = options.mode ?? DEFAULT_FAILOVER_OPTIONS.mode;
   if (!FAILOVER_MODES.includes(mode)) {
     throw new InvalidArgumentError('mode', mode, "not 'default', 'force' or 'takeover'", "Pass { mode: 'default' } (no write lost), 'force' (master down) or 'takeover' (no vote).");
   }
-  assertPositiveMs(options.timeoutMs, 'timeoutMs');
+  if (options.timeoutMs !== undefined) assertPositiveMs(options.timeoutMs, 'timeoutMs');
   assertSignal(options.signal);
   throwIfAborted(options.signal, 'failover');
   if (options.of !== undefined) assertNodeId(options.of, 'of');
@@ -101,10 +103,9 @@ export async function runFailover(
   context: TopologyContext,
   replicaId: string,
   options: FailoverOptions & { timeoutMs: number },
-  onStart: (event: FailoverStartEvent) => void,
-  onWait: (event: FailoverWaitEvent) => void = () => undefined,
+  emit: Emit<Pick<FailoverControllerEvents, 'failover-start' | 'failover-wait'>> = () => undefined,
 ): Promise<FailoverResult> {
-  const mode = checkFailoverArgs(replicaId, options);
+  const mode = checkFailoverInput(replicaId, options);
   const started = Date.now();
   const state = await context.refresh();
   const { replicaAddress, masterId } = validateFailover(state, replicaId, { mode, ...(options.of === undefined ? {} : { of: options.of }) });
@@ -114,13 +115,15 @@ export async function runFailover(
   // A node an interrupted operation left at the fast-gossip timeout gets its value back first
   // (the vote window below reads the voters' timeouts).
   await restoreNodeTimeouts(context, state);
-  onStart({ replicaId, replicaAddress, masterId, masterAddress: master.address, mode });
+  emit('failover-start', { replicaId, replicaAddress, masterId, masterAddress: master.address, mode });
 
   // Default and force need the masters' votes, which Redis refuses about one master for
   // 2 x cluster-node-timeout after the last election about it: wait that out rather than time out.
-  const voteWaitMs = mode === 'takeover' ? 0 : await voteWindowWait(context.pool, masterId, state.masters.filter((m) => m.reachable && !m.failed && m.id !== replicaId));
+  const { voteWindow } = context;
+  const voters = state.masters.filter((m) => m.reachable && !m.failed && m.id !== replicaId);
+  const voteWaitMs = mode === 'takeover' || !voteWindow.has(masterId) ? 0 : voteWindow.waitMs(masterId, await voterNodeTimeouts(context.pool, voters));
   if (voteWaitMs > 0) {
-    onWait({ replicaId, masterId, waitMs: voteWaitMs, reason: `the masters voted about ${master.address} moments ago and refuse to vote about it again for 2 x cluster-node-timeout` });
+    emit('failover-wait', { replicaId, masterId, waitMs: voteWaitMs, reason: `the masters voted about ${master.address} moments ago and refuse to vote about it again for 2 x cluster-node-timeout` });
     await sleep(voteWaitMs, options.signal, 'failover');
   }
 
@@ -142,7 +145,7 @@ export async function runFailover(
       timeoutMs: options.timeoutMs,
       ...(options.signal === undefined ? {} : { signal: options.signal }),
     });
-    if (mode !== 'takeover') recordElection(context.pool, masterId);
+    if (mode !== 'takeover') context.voteWindow.record(masterId);
     return { ...result, voteWaitMs, elapsedMs: Date.now() - started };
   };
   return masterAlive && (options.fastGossip ?? DEFAULT_FAILOVER_OPTIONS.fastGossip) ? withShortNodeTimeout(context, master.address, work) : work();

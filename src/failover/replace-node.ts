@@ -1,4 +1,6 @@
 import { PlanError } from '../errors';
+import type { Emit } from '../util/emit';
+import type { FailoverControllerEvents } from './failover-events';
 import { formatAddress, validateAddress, type NodeAddress } from '../model/address';
 import { ClusterState } from '../model/cluster-state';
 import type { SlotSet } from '../model/slot-set';
@@ -37,12 +39,12 @@ export interface ReplaceNodeResult {
   elapsedMs: number;
 }
 
-/** Pure: refuses bad arguments of replaceNode() (before the lease is taken). Returns the new node's address. */
-export function checkReplaceNodeArgs(deadId: string, newNode: NodeAddress, options: ReplaceNodeOptions & { promotionTimeoutMs: number }): NodeAddress {
+/** The input checks of replaceNode, before anything is sent (the lease included). Returns the new node's address. */
+export function checkReplaceInput(deadId: string, newNode: NodeAddress, options: ReplaceNodeOptions): NodeAddress {
   assertNodeId(deadId, 'deadId');
   const address = validateAddress(newNode, 'newNode');
   if (options.of !== undefined) assertNodeId(options.of, 'of');
-  assertPositiveMs(options.promotionTimeoutMs, 'promotionTimeoutMs');
+  if (options.promotionTimeoutMs !== undefined) assertPositiveMs(options.promotionTimeoutMs, 'promotionTimeoutMs');
   if (options.timeoutMs !== undefined) assertPositiveMs(options.timeoutMs, 'timeoutMs');
   assertSignal(options.signal);
   throwIfAborted(options.signal, 'replaceNode');
@@ -59,9 +61,9 @@ export async function replaceNode(
   deadId: string,
   newNode: NodeAddress,
   options: ReplaceNodeOptions & { promotionTimeoutMs: number },
-  onStep: (event: ReplaceStepEvent) => void,
+  emit: Emit<Pick<FailoverControllerEvents, 'replace-step'>>,
 ): Promise<ReplaceNodeResult> {
-  const address = checkReplaceNodeArgs(deadId, newNode, options);
+  const address = checkReplaceInput(deadId, newNode, options);
   const started = Date.now();
   const wait = { ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }), ...(options.signal === undefined ? {} : { signal: options.signal }) };
 
@@ -80,12 +82,12 @@ export async function replaceNode(
     const stepStart = Date.now();
     promotedId = await awaitPromotion(context, dead.id, dead.address, dead.slots, state.replicasOf(deadId).map((r) => r.id), options);
     masterId ??= promotedId;
-    onStep({ deadId, step: 'await-promotion', elapsedMs: Date.now() - stepStart });
+    emit('replace-step', { deadId, step: 'await-promotion', elapsedMs: Date.now() - stepStart });
   }
 
   let stepStart = Date.now();
   const forgotten = await forgetEverywhere(context, deadId, wait);
-  onStep({ deadId, step: 'forget', elapsedMs: Date.now() - stepStart });
+  emit('replace-step', { deadId, step: 'forget', elapsedMs: Date.now() - stepStart });
 
   if (masterId === undefined) {
     const current = await context.refresh();
@@ -103,7 +105,7 @@ export async function replaceNode(
 
   stepStart = Date.now();
   const added = await addNode(context, address, { as: 'replica', of: masterId, ...wait });
-  onStep({ deadId, step: 'add-replica', elapsedMs: Date.now() - stepStart });
+  emit('replace-step', { deadId, step: 'add-replica', elapsedMs: Date.now() - stepStart });
 
   return {
     deadId,

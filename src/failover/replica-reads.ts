@@ -25,10 +25,10 @@ export interface ReplicaReadClusterOptions extends Pick<ConnectionOptions, 'pass
   clusterOptions?: ClusterOptions;
 }
 
-export const DEFAULT_REPLICA_READ_CLUSTER_OPTIONS = {
+export const DEFAULT_REPLICA_READ_CLUSTER_OPTIONS = Object.freeze({
   scaleReads: 'slave',
   replicaRefreshMs: 2000,
-} as const satisfies Partial<ReplicaReadClusterOptions>;
+} as const satisfies Partial<ReplicaReadClusterOptions>);
 
 export interface OpenReplicaOptions {
   /** Extra ioredis options for the connection (host, port, credentials and readOnly are ours). */

@@ -1,4 +1,5 @@
 import { accessSync, chmodSync, constants, copyFileSync, existsSync, mkdirSync, readFileSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
+import { frozen, stripUndefined } from '../util/frozen';
 import { dirname } from 'node:path';
 import { InvalidArgumentError } from '../errors';
 import { HostTunerPermissionError } from './errors';
@@ -44,13 +45,13 @@ export interface HostTunerOptions {
   thpBoot?: ThpBoot;
 }
 
-export const DEFAULT_HOST_TUNER_OPTIONS = {
+export const DEFAULT_HOST_TUNER_OPTIONS = frozen({
   root: '/',
   dryRun: false,
   settings: ['nofile', 'somaxconn', 'overcommit', 'thp'] as readonly HostSettingName[],
   persist: true,
   thpBoot: 'rc.local' as ThpBoot,
-};
+});
 
 /** One value apply() replaced, so rollback() can put it back. */
 export interface HostUndoEntry {
@@ -80,7 +81,7 @@ export class HostTuner {
   private lastUndo: HostUndoEntry[] = [];
 
   constructor(options: HostTunerOptions = {}) {
-    this.options = { ...DEFAULT_HOST_TUNER_OPTIONS, ...options };
+    this.options = { ...DEFAULT_HOST_TUNER_OPTIONS, ...stripUndefined(options) };
     for (const name of this.options.settings) {
       if (!(name in HOST_SETTINGS)) throw new InvalidArgumentError('settings', name, 'not a host setting', 'Use nofile, somaxconn, overcommit or thp.');
     }

@@ -1,4 +1,5 @@
 import { InvalidArgumentError } from '../errors';
+import { stripUndefined } from '../util/frozen';
 import type { NodeAddress } from '../model/address';
 import { resolveConnectionOptions, type ConnectionOptions, type ResolvedConnectionOptions } from '../net/connection-options';
 import { assertKnownOptions, CONNECTION_OPTION_NAMES, resolveSeeds, type Seed } from '../net/seed';
@@ -53,7 +54,7 @@ export interface ImportOptions {
   resumeFrom?: ImportCursor;
 }
 
-export const DEFAULT_IMPORT_OPTIONS = { copy: false, replace: false, batchSize: 1000, concurrency: 8, timeoutMs: 10_000 } as const;
+export const DEFAULT_IMPORT_OPTIONS = Object.freeze({ copy: false, replace: false, batchSize: 1000, concurrency: 8, timeoutMs: 10_000 } as const);
 
 /** Every option name importData reads (the compiler demands a new entry for every new option). */
 export const IMPORT_OPTION_NAMES = Object.keys({
@@ -88,7 +89,7 @@ export function resolveImportOptions(options: ImportOptions): ResolvedImportOpti
   if (options.into === undefined || typeof options.into.refresh !== 'function') {
     throw new InvalidArgumentError('into', '(not a topology)', 'not a ClusterTopology', 'Pass into: new ClusterTopology({ seeds }) of the target cluster.');
   }
-  const resolved = { ...DEFAULT_IMPORT_OPTIONS, ...options, from, source };
+  const resolved = { ...DEFAULT_IMPORT_OPTIONS, ...stripUndefined(options), from, source } as ResolvedImportOptions;
   for (const name of ['batchSize', 'concurrency', 'timeoutMs'] as const) {
     if (!Number.isInteger(resolved[name]) || resolved[name] <= 0) throw new InvalidArgumentError(name, resolved[name], 'not a whole number > 0', `Pass e.g. ${name}: ${DEFAULT_IMPORT_OPTIONS[name]}.`);
   }

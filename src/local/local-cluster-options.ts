@@ -57,7 +57,7 @@ export interface LocalClusterOptions {
   keepDir?: boolean;
 }
 
-export const DEFAULT_LOCAL_CLUSTER_OPTIONS = {
+export const DEFAULT_LOCAL_CLUSTER_OPTIONS = Object.freeze({
   masters: 3,
   replicasPerMaster: 1,
   redisServer: 'redis-server',
@@ -66,7 +66,7 @@ export const DEFAULT_LOCAL_CLUSTER_OPTIONS = {
   keepDir: false,
   tls: false,
   config: {} as Record<string, string | number>,
-} as const;
+} as const);
 
 export interface ResolvedLocalClusterOptions extends Omit<LocalClusterOptions, 'host'> {
   masters: number;

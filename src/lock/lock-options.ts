@@ -1,4 +1,5 @@
 import { InvalidArgumentError } from '../errors';
+import { stripUndefined } from '../util/frozen';
 import type { LeaseStore } from './lease-store';
 
 /** How a ClusterTopology takes the operation lease (ClusterTopologyOptions.lock). */
@@ -111,8 +112,4 @@ export function resolveOperationLockOptions(options: OperationLockOptions = {}):
     throw new InvalidArgumentError('lock.store', '(object)', 'not a LeaseStore (acquire, renew, release, read, breakLease)', 'Implement the LeaseStore interface, or leave store out for the in-cluster default.');
   }
   return resolved;
-}
-
-function stripUndefined<T extends object>(value: T): Partial<T> {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

@@ -1,4 +1,5 @@
 import { InvalidArgumentError } from '../errors';
+import { frozen, stripUndefined } from '../util/frozen';
 import type { MigrationJournal } from './journal';
 
 import { DEFAULT_KEY_MOVE_OPTIONS, type ConflictPolicy, type Durability } from '../slot-move/key-move-options';
@@ -101,14 +102,14 @@ export interface SlotMigratorOptions {
   journal?: string | MigrationJournal;
 }
 
-export const DEFAULT_SLOT_MIGRATOR_OPTIONS = {
+export const DEFAULT_SLOT_MIGRATOR_OPTIONS = frozen({
   ...DEFAULT_KEY_MOVE_OPTIONS,
   maxOpenSlots: 16,
   concurrentPairs: 8,
   latencyBudgetMs: 1.5 as number | null,
   clientProbeIntervalMs: 25 as number | null,
   onAbort: 'finish-in-flight' as AbortPolicy,
-};
+});
 
 export type ResolvedSlotMigratorOptions = typeof DEFAULT_SLOT_MIGRATOR_OPTIONS & { journal?: string | MigrationJournal };
 
@@ -150,8 +151,4 @@ export function resolveSlotMigratorOptions(options: SlotMigratorOptions = {}): R
     throw new InvalidArgumentError('onAbort', resolved.onAbort, "not 'finish-in-flight' or 'leave-open'", "Pass onAbort: 'finish-in-flight' (close the open slots first) or 'leave-open'.");
   }
   return resolved;
-}
-
-function stripUndefined<T extends object>(value: T): Partial<T> {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

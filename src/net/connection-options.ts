@@ -26,10 +26,10 @@ export interface ConnectionOptions {
   commandTimeoutMs?: number;
 }
 
-export const DEFAULT_CONNECTION_OPTIONS = {
+export const DEFAULT_CONNECTION_OPTIONS = Object.freeze({
   connectTimeoutMs: 3000,
   commandTimeoutMs: 10_000,
-} as const satisfies Partial<ConnectionOptions>;
+} as const satisfies Partial<ConnectionOptions>);
 
 export type ResolvedConnectionOptions = ConnectionOptions & { connectTimeoutMs: number; commandTimeoutMs: number };
 

@@ -20,7 +20,7 @@ export interface RebalanceOptions {
   useEmptyMasters?: boolean;
 }
 
-export const DEFAULT_REBALANCE_OPTIONS = { threshold: 2, useEmptyMasters: false } as const;
+export const DEFAULT_REBALANCE_OPTIONS = Object.freeze({ threshold: 2, useEmptyMasters: false } as const);
 
 /**
  * Pure: the fewest slot moves that give every master its weighted share (exact integer shares,

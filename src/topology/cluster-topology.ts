@@ -6,6 +6,10 @@ import { NodePool } from '../net/node-pool';
 import { OperationLock } from '../lock/operation-lock';
 import { OPERATION_LOCK_EVENT_LEVELS } from '../lock/lock-event-names';
 import { forwardEvents } from '../util/event-logger';
+import { VoteWindow } from '../model/vote-window';
+import { withEndEvent } from '../util/operation-end';
+import { throwIfAborted } from '../util/abort';
+import { emitterOf } from '../util/emit';
 import { CLUSTER_TOPOLOGY_EVENT_LEVELS, CLUSTER_TOPOLOGY_EVENT_NAMES } from './topology-event-names';
 import type { LeaseRecord } from '../lock/lease-store';
 import { planCreate, type CreatePlan, type CreatePlanOptions } from '../plan/create-plan';
@@ -37,6 +41,8 @@ export class ClusterTopology extends EventEmitter<ClusterTopologyEvents> impleme
   readonly pool: NodePool;
   /** The operation lease: every mutating method runs inside lock.run(). See docs/safety.md. */
   readonly lock: OperationLock;
+  /** When each shard last held a failover election: the masters' vote window (see FailoverController). */
+  readonly voteWindow = new VoteWindow();
   private lastState: ClusterState | undefined;
   /** Addresses learned from create() when the topology started without seeds. */
   private readonly learnedSeeds: NodeAddress[] = [];
@@ -96,20 +102,24 @@ export class ClusterTopology extends EventEmitter<ClusterTopologyEvents> impleme
     return checkClusterState(state, { nodeTimeouts: await readNodeTimeouts(this.pool, state) });
   }
 
-  /** Pure: the plan create() would execute. */
+  /** Pure: the plan create() would execute (emits `create-planned`). */
   planCreate(nodes: readonly NodeAddress[], options: CreatePlanOptions = {}): CreatePlan {
-    return planCreate(nodes, options);
+    const plan = planCreate(nodes, options);
+    this.emit('create-planned', plan);
+    return plan;
   }
 
   /** Creates a cluster from empty cluster-enabled nodes (plan + execute). */
   async create(nodes: readonly NodeAddress[], options: CreateOptions = {}): Promise<CreateResult> {
-    const plan = planCreate(nodes, options);
-    return this.executeCreate(plan, options);
+    return this.executeCreate(this.planCreate(nodes, options), options);
   }
 
-  /** Executes a reviewed create plan. */
+  /** Executes a reviewed create plan; `create-end` reports the outcome, also on failure. */
   async executeCreate(plan: CreatePlan, options: ExecuteCreateOptions = {}): Promise<CreateResult> {
-    this.emit('create-planned', plan);
+    return withEndEvent('create', (event) => this.emit('create-end', event), () => this.runCreate(plan, options));
+  }
+
+  private async runCreate(plan: CreatePlan, options: ExecuteCreateOptions): Promise<CreateResult> {
     for (const entry of [...plan.masters, ...plan.replicas]) {
       if (!this.learnedSeeds.some((seed) => formatAddress(seed) === entry.address)) this.learnedSeeds.push(parseAddress(entry.address));
     }
@@ -132,7 +142,9 @@ export class ClusterTopology extends EventEmitter<ClusterTopologyEvents> impleme
    */
   async fix(options: FixOptions = {}): Promise<FixReport> {
     validateFixOptions(options);
-    return this.fixDone(await this.lock.run('fix', () => fixCluster(this, options, (plan) => this.emit('fix-planned', plan))));
+    return withEndEvent('fix', (event) => this.emit('fix-end', event), async () =>
+      this.fixDone(await this.lock.run('fix', () => fixCluster(this, options, emitterOf<ClusterTopologyEvents>(this)))),
+    );
   }
 
   /** Gathers every master's view and key counts, then plans the repair (pure planFix); nothing is changed. */
@@ -145,7 +157,7 @@ export class ClusterTopology extends EventEmitter<ClusterTopologyEvents> impleme
   /** Executes a reviewed fix plan; refuses it (PlanError) when the cluster changed since it was made. */
   async executeFix(plan: FixPlan, options: FixOptions = {}): Promise<FixReport> {
     checkExecuteFixArgs(plan, options);
-    return this.fixDone(await this.lock.run('fix', () => executeClusterFix(this, plan, options)));
+    return withEndEvent('fix', (event) => this.emit('fix-end', event), async () => this.fixDone(await this.lock.run('fix', () => executeClusterFix(this, plan, options))));
   }
 
   private fixDone(report: FixReport): FixReport {
@@ -161,24 +173,28 @@ export class ClusterTopology extends EventEmitter<ClusterTopologyEvents> impleme
    */
   async addNode(node: NodeAddress, options: AddNodeOptions): Promise<AddNodeResult> {
     validateAddNodeInput(node, options);
+    throwIfAborted(options.signal, 'addNode');
     return this.lock.run('add-node', () => addNode(this, node, options));
   }
 
   /** Removes a replica or a master without slots (refuses one that serves slots: drain it first). */
   async removeNode(nodeId: string, options: RemoveNodeOptions = {}): Promise<RemoveNodeResult> {
     checkRemoveNodeArgs(nodeId, options);
+    throwIfAborted(options.signal, 'removeNode');
     return this.lock.run('remove-node', () => removeNode(this, nodeId, options));
   }
 
   /** CLUSTER FORGET on every other node within the 60 s ban, until no node lists it. Works for dead nodes. */
   async forgetEverywhere(nodeId: string, options: ForgetOptions = {}): Promise<ForgetResult> {
     checkForgetArgs(nodeId, options);
+    throwIfAborted(options.signal, 'forgetEverywhere');
     return this.lock.run('forget', () => forgetEverywhere(this, nodeId, options));
   }
 
   /** Makes `replicaId` replicate `masterId` (CLUSTER REPLICATE), verified on every node. */
   async replicate(replicaId: string, masterId: string, options: ReplicateOptions = {}): Promise<ReplicateResult> {
     checkReplicateArgs(replicaId, masterId, options);
+    throwIfAborted(options.signal, 'replicate');
     return this.lock.run('replicate', () => replicate(this, replicaId, masterId, options));
   }
 

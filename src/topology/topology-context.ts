@@ -1,4 +1,5 @@
 import type { EventEmitter } from 'eventemitter3';
+import type { VoteWindow } from '../model/vote-window';
 import type { ClusterState } from '../model/cluster-state';
 import type { NodePool } from '../net/node-pool';
 import type { OperationLock } from '../lock/operation-lock';
@@ -21,4 +22,6 @@ export interface TopologyContext {
   refresh(): Promise<ClusterState>;
   waitForConvergence(options?: WaitForConvergenceOptions): Promise<ConvergenceResult>;
   readonly events: Pick<EventEmitter<ClusterTopologyEvents>, 'emit'>;
+  /** When each shard last held a failover election (the masters' vote window), shared by every controller. */
+  readonly voteWindow: VoteWindow;
 }

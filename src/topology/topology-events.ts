@@ -1,4 +1,5 @@
 import type { CreatePlan } from '../plan/create-plan';
+import type { OperationEndEvent } from '../util/operation-end';
 import type { FixPlan } from '../plan/fix-plan-types';
 import type { MembershipStepEvent, NodeAddedEvent, NodeForgottenEvent, NodeRemovedEvent, ReplicaMovedEvent } from './membership/membership-events';
 
@@ -63,6 +64,8 @@ export interface ClusterTopologyEvents {
   'create-step': (event: CreateStepEvent) => void;
   /** create() finished: every node reports cluster_state:ok and all agree. */
   'create-done': (event: CreateDoneEvent) => void;
+  /** executeCreate() / create() ended: done, failed or aborted (always emitted). */
+  'create-end': (event: OperationEndEvent) => void;
   /** waitForConvergence() saw every node agree. */
   converged: (event: ConvergedEvent) => void;
   // --- repair events ---
@@ -70,6 +73,8 @@ export interface ClusterTopologyEvents {
   'fix-planned': (plan: FixPlan) => void;
   /** fix() finished: open slots closed, uncovered slots assigned, keys moved to their owners. */
   'fix-done': (event: FixDoneEvent) => void;
+  /** fix() / executeFix() ended: done, failed or aborted (always emitted). */
+  'fix-end': (event: OperationEndEvent) => void;
 
   // --- membership events ---
   /** A step of addNode / removeNode / forgetEverywhere / replicate finished. */

@@ -27,9 +27,9 @@ export interface ClusterTopologyOptions extends ConnectionOptions {
   logger?: Logger;
 }
 
-export const DEFAULT_CLUSTER_TOPOLOGY_OPTIONS = {
+export const DEFAULT_CLUSTER_TOPOLOGY_OPTIONS = Object.freeze({
   convergenceTimeoutMs: 30_000,
-} as const;
+} as const);
 
 /**
  * Every option name ClusterTopology reads: anything else (e.g. an ioredis option) is refused.

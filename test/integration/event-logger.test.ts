@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   ClusterTopology,
+  FailoverController,
+  type OperationEndEvent,
   LocalCluster,
   OPERATION_LOCK_EVENT_NAMES,
   SlotMigrator,
@@ -73,6 +75,36 @@ describe('logger option', () => {
     } finally {
       await topology.close();
     }
+  });
+
+  it('<op>-end reports every outcome with a status: done, failed (with the code) and aborted; <op>-planned comes from the plan call', async () => {
+    const topology = new ClusterTopology({ seeds: local.seeds, password: PASSWORD });
+    const controller = new FailoverController(topology);
+    const ends: OperationEndEvent[] = [];
+    topology.on('fix-end', (event) => ends.push(event));
+    controller.on('failover-end', (event) => ends.push(event));
+    let planned = 0;
+    controller.on('spread-planned', () => (planned += 1));
+    try {
+      await topology.fix();
+      const state = await topology.refresh();
+      const master = state.masters[0]!;
+      await expect(controller.failover(master.id)).rejects.toMatchObject({ code: expect.stringMatching(/^ERR_/) });
+      const replicaless = new AbortController();
+      replicaless.abort(new Error('operator pressed ctrl-c'));
+      await expect(controller.failover(master.id, { signal: replicaless.signal })).rejects.toMatchObject({ code: 'ERR_ABORTED' });
+      await controller.planSpreadMasters();
+      expect(planned).toBe(1);
+    } finally {
+      await topology.close();
+    }
+    expect(ends.map((event) => [event.operation, event.status])).toEqual([
+      ['fix', 'done'],
+      ['failover', 'failed'],
+      ['failover', 'aborted'],
+    ]);
+    expect(ends[1]?.error?.code).toMatch(/^ERR_/);
+    expect(JSON.stringify(ends)).not.toContain(PASSWORD);
   });
 
   it('redacts credentials, tokens and TLS material at any depth and scrubs known secrets from strings', () => {

@@ -73,13 +73,13 @@ export interface ReplicateOptions extends MembershipWaitOptions {
   fastGossip?: boolean;
 }
 
-export const DEFAULT_MEMBERSHIP_OPTIONS = {
+export const DEFAULT_MEMBERSHIP_OPTIONS = Object.freeze({
   fastJoin: true,
   fastGossip: true,
   awaitSync: true,
   shutdown: false,
   allowLive: false,
-} as const;
+} as const);
 
 /** CLUSTER FORGET bans an id for 60 s: every node must forget it well within that window. */
 export const FORGET_BAN_MS = 60_000;

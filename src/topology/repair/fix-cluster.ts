@@ -1,4 +1,6 @@
 import { InvalidArgumentError, PlanError } from '../../errors';
+import type { Emit } from '../../util/emit';
+import type { ClusterTopologyEvents } from '../topology-events';
 import { SlotSet } from '../../model/slot-set';
 import { planFix, type FixPlan, type FixStep } from '../../plan/fix-plan';
 import type { FixAction, FixSlotDecision, UnresolvedSlots } from '../../plan/fix-plan-types';
@@ -183,10 +185,10 @@ function report(plan: FixPlan, moved: Map<number, number>, started: number): Omi
 }
 
 /** plan + execute, the way fix() runs. */
-export async function fixCluster(context: TopologyContext, options: FixOptions = {}, onPlan: (plan: FixPlan) => void = () => undefined): Promise<FixReport> {
+export async function fixCluster(context: TopologyContext, options: FixOptions = {}, emit: Emit<Pick<ClusterTopologyEvents, 'fix-planned'>> = () => undefined): Promise<FixReport> {
   validateFixOptions(options);
   const plan = await planClusterFix(context);
-  onPlan(plan);
+  emit('fix-planned', plan);
   return walkFixPlan(context, plan, options);
 }
 

@@ -15,4 +15,4 @@ export interface FixOptions {
   signal?: AbortSignal;
 }
 
-export const DEFAULT_FIX_OPTIONS = { onConflict: 'fail' as ConflictPolicy, concurrentSlots: 4 } as const;
+export const DEFAULT_FIX_OPTIONS = Object.freeze({ onConflict: 'fail' as ConflictPolicy, concurrentSlots: 4 } as const);
