@@ -10,6 +10,8 @@ export interface ChartPoint {
   x: number;
   y: number;
   series: string;
+  /** A second grouping drawn as the line's dash pattern (e.g. which tool), when several series share a colour. */
+  style?: string;
 }
 
 export interface LineChart {
@@ -42,6 +44,7 @@ export async function writeLineChart(chart: LineChart): Promise<string> {
       x: { field: 'x', type: 'quantitative', title: chart.xTitle },
       y: { field: 'y', type: 'quantitative', title: chart.yTitle, ...(chart.logY === true ? { scale: { type: 'log' } } : {}) },
       color: { field: 'series', type: 'nominal', title: null },
+      ...(chart.points.some((p) => p.style !== undefined) ? { strokeDash: { field: 'style', type: 'nominal' as const, title: null }, detail: { field: 'style', type: 'nominal' as const } } : {}),
     },
   };
   const view = new View(parse(compile(spec).spec), { renderer: 'none' });

@@ -12,6 +12,11 @@ export interface NodeView {
   clusterInfo: Record<string, string>;
   /** What the node runs (its INFO server), when it could say. */
   server?: NodeServer;
+  /**
+   * Its `cluster-node-timeout` (CONFIG GET), read in the same round as the rest by check();
+   * undefined when CONFIG is refused or renamed, absent when not asked.
+   */
+  nodeTimeoutMs?: number | undefined;
 }
 
 /** An address we could not query, with the reason (already free of secrets). */

@@ -16,7 +16,7 @@ import { planCreate, type CreatePlan, type CreatePlanOptions } from '../plan/cre
 import { checkClusterState, type CheckReport } from './check-rules';
 import { awaitAgreement, type ConvergenceResult, type WaitForConvergenceOptions } from './convergence';
 import { executeCreate, type CreateResult, type ExecuteCreateOptions } from './create-cluster';
-import { discoverCluster } from './discover';
+import { discoverCluster, type DiscoverOptions } from './discover';
 import type { FixPlan } from '../plan/fix-plan';
 import { checkExecuteFixArgs, executeClusterFix, fixCluster, planClusterFix, validateFixOptions, type FixReport } from './repair/fix-cluster';
 import type { FixOptions } from './repair/fix-options';
@@ -85,12 +85,16 @@ export class ClusterTopology extends EventEmitter<ClusterTopologyEvents> impleme
    * (removed, silent, another service) is not dialled again.
    */
   async refresh(): Promise<ClusterState> {
+    return this.discover();
+  }
+
+  private async discover(options: DiscoverOptions = {}): Promise<ClusterState> {
     const configured = [...this.options.seeds, ...this.learnedSeeds];
     const members = this.reachableMembers();
     const state =
       members.length > 0
-        ? await discoverCluster(this.pool, members, [...configured.map(formatAddress), ...(this.lastState?.nodes.map((node) => node.address) ?? [])])
-        : await discoverCluster(this.pool, configured, this.lastState?.nodes.map((node) => node.address) ?? []);
+        ? await discoverCluster(this.pool, members, [...configured.map(formatAddress), ...(this.lastState?.nodes.map((node) => node.address) ?? [])], options)
+        : await discoverCluster(this.pool, configured, this.lastState?.nodes.map((node) => node.address) ?? [], options);
     for (const entry of state.unreachable) this.emit('node-unreachable', { ...entry });
     this.lastState = state;
     return state;
@@ -98,7 +102,8 @@ export class ClusterTopology extends EventEmitter<ClusterTopologyEvents> impleme
 
   /** Everything `redis-cli --cluster check` reports, as typed problems with stable codes. */
   async check(): Promise<CheckReport> {
-    const state = await this.refresh();
+    // One round per node: the views and cluster-node-timeout together.
+    const state = await this.discover({ nodeTimeouts: true });
     return checkClusterState(state, { nodeTimeouts: await readNodeTimeouts(this.pool, state) });
   }
 

@@ -13,13 +13,14 @@ import type { NodeView, UnreachableNode } from '../model/node-view';
 import type { NodePool } from '../net/node-pool';
 
 /** Queries one node for its view (CLUSTER NODES + CLUSTER INFO, in flight together). */
-export async function queryView(pool: NodePool, address: NodeAddress | string): Promise<NodeView> {
+export async function queryView(pool: NodePool, address: NodeAddress | string, options: DiscoverOptions = {}): Promise<NodeView> {
   const client = pool.get(address);
-  const [nodes, clusterInfo, capabilities] = await Promise.allSettled([
+  const [nodes, clusterInfo, capabilities, nodeTimeout] = await Promise.allSettled([
     client.clusterNodes(),
     client.clusterInfo(),
     // Once per connection; a server whose INFO is renamed away still has a view, without a version.
     client.capabilitiesIfKnown(),
+    options.nodeTimeouts === true ? client.configGet('cluster-node-timeout') : Promise.resolve(undefined),
   ]);
   if (nodes.status === 'rejected' || clusterInfo.status === 'rejected') {
     const denied = [nodes, clusterInfo].flatMap((result) => (result.status === 'rejected' && result.reason instanceof PermissionDeniedError ? [result.reason] : []));
@@ -30,7 +31,17 @@ export async function queryView(pool: NodePool, address: NodeAddress | string): 
   const self = nodes.value.find((node) => node.myself);
   const known = capabilities.status === 'fulfilled' ? capabilities.value : undefined;
   const server = known === undefined ? undefined : { kind: known.kind, version: known.version, redisCompatibleVersion: known.redisCompatibleVersion };
-  return { nodeId: self?.id ?? '', address: client.address, nodes: nodes.value, clusterInfo: clusterInfo.value, ...(server === undefined ? {} : { server }) };
+  const view: NodeView = { nodeId: self?.id ?? '', address: client.address, nodes: nodes.value, clusterInfo: clusterInfo.value, ...(server === undefined ? {} : { server }) };
+  if (options.nodeTimeouts === true) {
+    const value = nodeTimeout.status === 'fulfilled' ? nodeTimeout.value?.['cluster-node-timeout'] : undefined;
+    view.nodeTimeoutMs = value === undefined || !Number.isFinite(Number(value)) ? undefined : Number(value);
+  }
+  return view;
+}
+
+export interface DiscoverOptions {
+  /** Also read every node's cluster-node-timeout in the same round (check() needs it). */
+  nodeTimeouts?: boolean;
 }
 
 /** Errors that say the SDK is configured wrong for a node, not that the node is down. */
@@ -52,7 +63,7 @@ function isConfigurationError(error: unknown): boolean {
  * missing ACL permissions or no cluster support is (a configuration error, not an outage).
  * `fallback` addresses are tried when no seed answers.
  */
-export async function discoverCluster(pool: NodePool, seeds: readonly NodeAddress[], fallback: readonly string[] = []): Promise<ClusterState> {
+export async function discoverCluster(pool: NodePool, seeds: readonly NodeAddress[], fallback: readonly string[] = [], options: DiscoverOptions = {}): Promise<ClusterState> {
   const views = new Map<string, NodeView>();
   const failures = new Map<string, unknown>();
   const queries = new Map<string, Promise<void>>();
@@ -60,7 +71,7 @@ export async function discoverCluster(pool: NodePool, seeds: readonly NodeAddres
   const query = (address: string): Promise<void> => {
     let running = queries.get(address);
     if (running === undefined) {
-      running = queryView(pool, address).then(
+      running = queryView(pool, address, options).then(
         (view) => {
           if (!views.has(view.nodeId)) views.set(view.nodeId, view);
         },

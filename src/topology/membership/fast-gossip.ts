@@ -107,6 +107,8 @@ async function setWithRetry(pool: NodePool, address: string, value: string): Pro
 export async function readNodeTimeouts(pool: NodePool, state: ClusterState): Promise<NodeTimeoutReading[]> {
   return Promise.all(
     state.views.map(async (view) => {
+      // check() reads it with the view, in the same round.
+      if ('nodeTimeoutMs' in view) return { nodeId: view.nodeId, address: view.address, valueMs: view.nodeTimeoutMs };
       const value = await pool
         .get(view.address)
         .configGet('cluster-node-timeout')
