@@ -366,7 +366,7 @@ writeBenchSection(
   SECTION,
   `## Cost growth with cluster size${SECTION === 'scale' ? '' : ` (${[...PARTS].join(', ')})`}
 
-Command: \`npx tsx bench/scale.ts ${SIZES.join(',')} ${RUNS}\` — ${await machineLine()}; load average ${loadBefore.toFixed(1)} at the start, ${loadAfter.toFixed(1)} at the end (a shared machine).
+Command: \`npx tsx bench/scale.ts ${SIZES.join(',')} ${RUNS}${SECTION === 'scale' ? '' : ` ${[...PARTS].join(',')}`}\` — ${await machineLine()}; load average ${loadBefore.toFixed(1)} at the start, ${loadAfter.toFixed(1)} at the end (a shared machine).
 
 Fresh redis-server processes with cluster-node-timeout ${NODE_TIMEOUT_MS}, masters x 1 replica; ${RUNS} run(s) per size, the tools
 taking turns to go first (check: ${CHECK_RUNS} runs each, on the first run's cluster). Every time counts until **strict agreement**:

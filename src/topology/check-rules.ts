@@ -205,28 +205,32 @@ function noAddressProblems(state: ClusterState): ClusterProblem[] {
   return problems;
 }
 
-/** Slots that two or more reachable masters claim as their own. */
+/**
+ * Slots that two or more reachable masters claim as their own. A sweep over the masters' own
+ * slot ranges (sorted bounds), so the cost follows the ranges, not the 16384 slots.
+ */
 function multipleOwners(state: ClusterState): ClusterProblem[] {
-  const claims = new Map<number, string[]>();
+  const bounds: { at: number; id: string; opens: boolean }[] = [];
   for (const view of state.views) {
     const self = selfLine(view);
     if (self === undefined || self.role !== 'master') continue;
-    for (const slot of self.slots) {
-      const list = claims.get(slot) ?? [];
-      list.push(self.id);
-      claims.set(slot, list);
-    }
+    for (const [start, end] of self.slots.ranges) bounds.push({ at: start, id: self.id, opens: true }, { at: end + 1, id: self.id, opens: false });
   }
-  const byOwners = new Map<string, number[]>();
-  for (const [slot, owners] of claims) {
-    if (owners.length < 2) continue;
-    const key = [...owners].sort().join(',');
-    const list = byOwners.get(key) ?? [];
-    list.push(slot);
-    byOwners.set(key, list);
+  bounds.sort((a, b) => a.at - b.at || Number(a.opens) - Number(b.opens));
+  const active = new Map<string, number>();
+  const byOwners = new Map<string, [number, number][]>();
+  for (let i = 0; i < bounds.length; i++) {
+    const bound = bounds[i] as (typeof bounds)[number];
+    active.set(bound.id, (active.get(bound.id) ?? 0) + (bound.opens ? 1 : -1));
+    if (active.get(bound.id) === 0) active.delete(bound.id);
+    const next = bounds[i + 1];
+    // The segment up to the next bound has the owners active now.
+    if (next === undefined || next.at === bound.at || active.size < 2) continue;
+    const key = [...active.keys()].sort().join(',');
+    byOwners.set(key, [...(byOwners.get(key) ?? []), [bound.at, next.at - 1]]);
   }
-  return [...byOwners].map(([key, slots]) => {
-    const set = SlotSet.fromSlots(slots);
+  return [...byOwners].map(([key, ranges]) => {
+    const set = SlotSet.fromRanges(ranges);
     const nodeIds = key.split(',');
     return {
       code: 'slot-multiple-owners' as const,

@@ -61,6 +61,21 @@ describe('checkClusterState', () => {
     expect(codes(v)).toContain('config-disagreement');
   });
 
+  it('groups overlapping claims by the set of claimants, as ranges', () => {
+    const v = views({
+      [B]: { [B]: `${B} 10.0.0.2:7000@17000 master - 0 0 2 connected 5000-10921 12000` },
+      [C]: { [C]: `${C} 10.0.0.3:7000@17000 master - 0 0 3 connected 5200-5300 10922-16383` },
+    });
+    const claims = checkClusterState(new ClusterState(v))
+      .problems.filter((p) => p.code === 'slot-multiple-owners')
+      .map((p) => [p.slots, p.nodeIds]);
+    expect(claims).toEqual([
+      ['5000-5199 5301-5460', [A, B]],
+      ['5200-5300', [A, B, C]],
+      ['12000', [B, C]],
+    ]);
+  });
+
   it('reports failed and suspected nodes and unreachable addresses', () => {
     const failed = `${C} 10.0.0.3:7000@17000 master,fail - 0 0 3 disconnected 10922-16383`;
     const v = views(Object.fromEntries(Object.keys(LINES).map((k) => [k, { [C]: failed }]))).filter((view) => view.nodeId !== C);
