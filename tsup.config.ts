@@ -14,6 +14,4 @@ export default defineConfig({
   target: 'node20',
   splitting: false,
   treeshake: true,
-  // p-retry is ESM-only: bundled, so the CJS build also loads on Node 20 releases without require(esm).
-  noExternal: ['p-retry', 'is-network-error'],
 });

@@ -1,16 +1,24 @@
 /**
- * Slot migration: ours vs `redis-cli --cluster reshard / rebalance`, same data, one run.
- *   (a) reshard 1000 slots holding 60k keys of 64 B: keys/s vs redis-cli at --cluster-pipeline 10 (its default), 100, 1000
- *   (b) rebalance 4096 empty slots onto a new master (--cluster-use-empty-masters)
- *   (c) the reshard of (a) under an ioredis client load: p99 latency and failed commands
- * Each run also samples CLUSTER NODES of every master (every 10 ms) and reports the most slots seen open at once.
+ * Slot migration: ours vs `redis-cli --cluster reshard / rebalance`, same data and the same client load, one run.
+ *   (a) one pair: reshard 1000 slots holding 60k keys of 64 B back and forth between two masters, tools taking
+ *       turns (order alternating per run): ours with its default latency budget, ours with the budget off, and
+ *       redis-cli at --cluster-pipeline 10 (its default), 100 and 1000. Two clients run all along, each in its own
+ *       process: a closed loop (SET+GET, 8 in flight) and a fixed-rate one (1000 ops/s, latency from the intended
+ *       send time); each tool's span is measured separately.
+ *   (b) the bare MIGRATE loop on this machine: two standalone servers, the same 60k keys, 60 keys per MIGRATE
+ *       (one slot's worth), one in flight: the physical limit for this data.
+ *   (c) a rebalance with keys from several sources at once: 3 masters holding 30k keys + 1 empty master,
+ *       `rebalance({ useEmptyMasters: true })` vs `redis-cli --cluster rebalance --cluster-use-empty-masters`,
+ *       fresh cluster per run, under the same two clients.
+ * Every run also samples CLUSTER NODES of every master (every 10 ms) for the most slots open at once.
  * Run: npx tsx bench/migrate.ts [runs]
  */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import type { Cluster } from 'ioredis';
 import { ClusterTopology, LocalCluster, SlotMigrator, formatAddress, keySlot, type SlotMigratorOptions } from '../src/index';
-import { startLoadProcess, type LoadFigures } from './lib/load-runner';
+import { bareMigrateLoop } from './lib/bare-migrate';
+import { startClientLoad, type ClientFigures, type ClientLoad } from './lib/client-load';
 import { sampleOpenSlots } from './lib/open-slot-sampler';
 import { machineLine, median, writeBenchSection } from './lib/report';
 
@@ -18,10 +26,25 @@ const run = promisify(execFile);
 const RUNS = Number(process.argv[2] ?? 3);
 const SLOTS = 1000;
 const KEYS_PER_SLOT = 60;
+const TOTAL = SLOTS * KEYS_PER_SLOT;
 const VALUE = 'v'.repeat(64);
+const FIXED_RATE = 1000;
+const REBALANCE_KEYS = 30_000;
 
-type Tool = 'ours' | 'cli-10' | 'cli-100' | 'cli-1000';
-const TOOLS: Tool[] = ['ours', 'cli-10', 'cli-100', 'cli-1000'];
+type Tool = 'ours' | 'ours-off' | 'cli-10' | 'cli-100' | 'cli-1000';
+const TOOLS: Tool[] = ['ours', 'ours-off', 'cli-10', 'cli-100', 'cli-1000'];
+const OPTIONS: Partial<Record<Tool, SlotMigratorOptions>> = { ours: {}, 'ours-off': { latencyBudgetMs: null } };
+
+interface Sample {
+  ms: number;
+  closed: ClientFigures;
+  fixed: ClientFigures;
+  open: number;
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+const spread = (values: readonly number[], digits = 0): string => `${median(values).toFixed(digits)} (${Math.min(...values).toFixed(digits)}–${Math.max(...values).toFixed(digits)})`;
+const verdict = (met: boolean): string => (met ? 'met' : 'NOT met');
 
 /** One hash tag per slot 0..SLOTS-1, found by search (keys `{tag}:i` land in that slot). */
 function tagsForSlots(): string[] {
@@ -38,178 +61,200 @@ function tagsForSlots(): string[] {
   return tags;
 }
 
-async function load(client: Cluster, tags: string[]): Promise<void> {
-  for (const tag of tags) {
-    const pipeline = client.pipeline();
-    for (let i = 0; i < KEYS_PER_SLOT; i++) pipeline.set(`{${tag}}:${i}`, VALUE);
-    await pipeline.exec();
+/** Writes `count` keys, 500 at a time (ioredis groups them per node). */
+async function fill(client: Cluster, keys: (i: number) => string, count: number, value = VALUE): Promise<void> {
+  for (let i = 0; i < count; i += 500) {
+    await Promise.all(Array.from({ length: Math.min(500, count - i) }, (_, k) => client.set(keys(i + k), value)));
   }
 }
 
-/** The latency-friendly setting shown in (c): fewer slots in flight per source/target pair. */
-const GENTLE = { maxOpenSlots: 4 } as const;
-
-/** The most slots seen MIGRATING/IMPORTING at once, per tool, over all its runs. */
-const maxOpen: Record<string, number> = {};
-
-/** Moves slots 0..999 from `from` to `to` with one tool; returns ms. */
-async function reshardOnce(tool: Tool, topology: ClusterTopology, seed: string, from: string, to: string, options: SlotMigratorOptions = {}, label: string = tool): Promise<number> {
+/** Runs `work` while both clients measure it; returns its ms, their figures and the most slots open at once. */
+async function measured(topology: ClusterTopology, clients: ClientLoad[], work: () => Promise<void>): Promise<Sample> {
   const masters = (await topology.refresh()).masters.map((m) => ({ host: m.host, port: m.port }));
+  await Promise.all(clients.map((client) => client.reset()));
   const sampler = sampleOpenSlots(masters);
   const started = performance.now();
-  if (tool === 'ours') {
+  await work();
+  const ms = performance.now() - started;
+  const [closed, fixed] = (await Promise.all(clients.map((client) => client.report()))) as [ClientFigures, ClientFigures];
+  return { ms, closed, fixed, open: await sampler.stop() };
+}
+
+async function reshardOnce(tool: Tool, topology: ClusterTopology, seed: string, from: string, to: string): Promise<void> {
+  const options = OPTIONS[tool];
+  if (options !== undefined) {
     await new SlotMigrator(topology, options).reshard({ from, to, slots: `0-${SLOTS - 1}` });
   } else {
     const pipeline = tool.split('-')[1] as string;
     await run('redis-cli', ['--cluster', 'reshard', seed, '--cluster-from', from, '--cluster-to', to, '--cluster-slots', String(SLOTS), '--cluster-yes', '--cluster-pipeline', pipeline], { maxBuffer: 64 * 1024 * 1024 });
   }
-  const elapsed = performance.now() - started;
-  maxOpen[label] = Math.max(maxOpen[label] ?? 0, await sampler.stop());
-  await topology.waitForConvergence();
-  const owner = (await topology.refresh()).ownerOf(0)?.id;
-  if (owner !== to) throw new Error(`${tool} did not move slot 0 to ${to}`);
-  return elapsed;
 }
 
-type LoadTool = 'ours' | 'ours-gentle' | 'cli';
-type LoadRow = LoadFigures & { ms: number };
-
-async function benchReshard(): Promise<{ times: Record<Tool, number[]>; load: Record<LoadTool, LoadRow> }> {
+async function benchOnePair(): Promise<{ samples: Record<Tool, Sample[]>; baseline: { closed: ClientFigures; fixed: ClientFigures } }> {
   const local = await LocalCluster.start({ masters: 3, replicasPerMaster: 0 });
   const topology = local.topology();
   const client = local.client();
-  const times = Object.fromEntries(TOOLS.map((t) => [t, [] as number[]])) as Record<Tool, number[]>;
+  const samples = Object.fromEntries(TOOLS.map((t) => [t, [] as Sample[]])) as Record<Tool, Sample[]>;
+  const clients: ClientLoad[] = [];
   try {
-    await load(client, tagsForSlots());
+    const tags = tagsForSlots();
+    await fill(client, (i) => `{${tags[Math.floor(i / KEYS_PER_SLOT)]}}:${i % KEYS_PER_SLOT}`, TOTAL);
+    clients.push(await startClientLoad(local.seeds, 'closed', 'closed'), await startClientLoad(local.seeds, 'fixed', `fixed:${FIXED_RATE}`));
+    await sleep(500);
+    await Promise.all(clients.map((c) => c.reset()));
+    await sleep(1500);
+    const [closed, fixed] = (await Promise.all(clients.map((c) => c.report()))) as [ClientFigures, ClientFigures];
     const seed = formatAddress(local.seeds[0]!);
     const state = await topology.refresh();
     let from = state.ownerOf(0)!.id;
     let to = state.masters.find((m) => m.id !== from)!.id;
-    const total = SLOTS * KEYS_PER_SLOT;
     for (let r = 0; r < RUNS; r++) {
-      const order = r % 2 === 0 ? TOOLS : [...TOOLS].reverse();
-      for (const tool of order) {
-        const ms = await reshardOnce(tool, topology, seed, from, to);
-        times[tool].push(ms);
-        console.log(`(a) run ${r + 1} ${tool}: ${ms.toFixed(0)} ms, ${((total * 1000) / ms).toFixed(0)} keys/s`);
+      for (const tool of r % 2 === 0 ? TOOLS : [...TOOLS].reverse()) {
+        const sample = await measured(topology, clients, () => reshardOnce(tool, topology, seed, from, to));
+        await topology.waitForConvergence();
+        if ((await topology.refresh()).ownerOf(0)?.id !== to) throw new Error(`${tool} did not move slot 0 to ${to}`);
+        samples[tool].push(sample);
+        console.log(
+          `(a) run ${r + 1} ${tool}: ${sample.ms.toFixed(0)} ms, ${((TOTAL * 1000) / sample.ms).toFixed(0)} keys/s, closed p99 ${sample.closed.p99.toFixed(2)} ms, fixed p99 ${sample.fixed.p99.toFixed(2)} ms, failed ${sample.closed.failed + sample.fixed.failed}, open ${sample.open}`,
+        );
         [from, to] = [to, from];
       }
     }
-    // (c) under load: the same move while a client in another process (so it shares no event loop
-    // with the tool) runs SET+GET on other keys.
-    const loadResults = {} as Record<LoadTool, LoadRow>;
-    for (const tool of ['ours', 'ours-gentle', 'cli'] as const) {
-      const running = await startLoadProcess(local.seeds, `load-${tool}`);
-      await new Promise((resolve) => setTimeout(resolve, 200));
-      const ms = await reshardOnce(tool === 'cli' ? 'cli-100' : 'ours', topology, seed, from, to, tool === 'ours-gentle' ? GENTLE : {}, `load-${tool}`);
-      [from, to] = [to, from];
-      loadResults[tool] = { ...(await running.stop()), ms };
-      console.log(`(c) ${tool}: ${ms.toFixed(0)} ms, p50 ${loadResults[tool].p50.toFixed(2)} ms, p99 ${loadResults[tool].p99.toFixed(2)} ms, failed ${loadResults[tool].failed} of ${loadResults[tool].ops}`);
-    }
-    return { times, load: loadResults };
+    return { samples, baseline: { closed, fixed } };
   } finally {
+    for (const c of clients) await c.stop();
     client.disconnect();
     await topology.close();
     await local.stop();
   }
 }
 
-async function rebalanceOnce(tool: 'ours' | 'cli'): Promise<number> {
+async function rebalanceOnce(tool: 'ours' | 'cli'): Promise<Sample> {
   const local = await LocalCluster.start({ masters: 3, replicasPerMaster: 0 });
   const topology = local.topology();
+  const client = local.client();
+  const clients: ClientLoad[] = [];
   try {
+    await fill(client, (i) => `r:${i}`, REBALANCE_KEYS);
     const node = await local.startNode();
     await topology.addNode(node, { as: 'master' });
-    const started = performance.now();
-    if (tool === 'ours') await new SlotMigrator(topology).rebalance({ useEmptyMasters: true });
-    else await run('redis-cli', ['--cluster', 'rebalance', formatAddress(local.seeds[0]!), '--cluster-use-empty-masters'], { maxBuffer: 64 * 1024 * 1024 });
-    const elapsed = performance.now() - started;
+    clients.push(await startClientLoad(local.seeds, 'closed', 'closed'), await startClientLoad(local.seeds, 'fixed', `fixed:${FIXED_RATE}`));
+    await sleep(500);
+    const sample = await measured(topology, clients, async () => {
+      if (tool === 'ours') await new SlotMigrator(topology).rebalance({ useEmptyMasters: true });
+      else await run('redis-cli', ['--cluster', 'rebalance', formatAddress(local.seeds[0]!), '--cluster-use-empty-masters'], { maxBuffer: 64 * 1024 * 1024 });
+    });
     const slots = (await topology.refresh()).node(formatAddress(node))?.slots.size ?? 0;
-    if (slots !== 4096) throw new Error(`${tool} left the new master with ${slots} slots`);
-    return elapsed;
+    if (slots < 4000) throw new Error(`${tool} left the new master with ${slots} slots`);
+    return sample;
   } finally {
+    for (const c of clients) await c.stop();
+    client.disconnect();
     await topology.close();
     await local.stop();
   }
 }
 
-const reshard = await benchReshard();
-const rebalance = { ours: [] as number[], cli: [] as number[] };
+const loadAverage = async (): Promise<string> => (await import('node:os')).loadavg().map((n) => n.toFixed(1)).join(' / ');
+const loadAtStart = await loadAverage();
+const onePair = await benchOnePair();
+const bare = await bareMigrateLoop({ keys: TOTAL, valueBytes: 64, perCall: KEYS_PER_SLOT, runs: RUNS });
+console.log(`(b) bare MIGRATE loop, ${KEYS_PER_SLOT} keys per call: ${bare.map((r) => r.toFixed(0)).join(', ')} keys/s`);
+const rebalance = { ours: [] as Sample[], cli: [] as Sample[] };
 for (let r = 0; r < RUNS; r++) {
   for (const tool of r % 2 === 0 ? (['ours', 'cli'] as const) : (['cli', 'ours'] as const)) {
-    const ms = await rebalanceOnce(tool);
-    rebalance[tool].push(ms);
-    console.log(`(b) run ${r + 1} ${tool}: ${ms.toFixed(0)} ms`);
+    const sample = await rebalanceOnce(tool);
+    rebalance[tool].push(sample);
+    console.log(`(c) run ${r + 1} ${tool}: ${sample.ms.toFixed(0)} ms, closed p99 ${sample.closed.p99.toFixed(2)} ms, fixed p99 ${sample.fixed.p99.toFixed(2)} ms, open ${sample.open}`);
   }
 }
 
-const total = SLOTS * KEYS_PER_SLOT;
-const rate = (tool: Tool): number => (total * 1000) / median(reshard.times[tool]);
+// Ratios and goals, from medians over the runs.
+const s = onePair.samples;
+const rate = (tool: Tool): number => (TOTAL * 1000) / median(s[tool].map((x) => x.ms));
+const p99 = (samples: readonly Sample[], kind: 'closed' | 'fixed'): number => median(samples.map((x) => x[kind].p99));
 const cliBest = Math.max(rate('cli-10'), rate('cli-100'), rate('cli-1000'));
-const vsBest = rate('ours') / cliBest;
-const vsDefault = rate('ours') / rate('cli-10');
-const rebalanceRatio = median(rebalance.cli) / median(rebalance.ours);
-const row = (tool: Tool, label: string): string =>
-  `| ${label} | ${reshard.times[tool].map((t) => t.toFixed(0)).join(', ')} | ${median(reshard.times[tool]).toFixed(0)} | ${rate(tool).toFixed(0)} | ${maxOpen[tool] ?? 0} |`;
+const bareRate = median(bare);
+const vsCli = (cli: Tool): { ratio: number; met: boolean } => {
+  const ratio = rate('ours') / rate(cli);
+  return { ratio, met: ratio >= 1.5 && p99(s.ours, 'closed') <= p99(s[cli], 'closed') && p99(s.ours, 'fixed') <= p99(s[cli], 'fixed') };
+};
+const g10 = vsCli('cli-10');
+const g100 = vsCli('cli-100');
+const offVsBare = rate('ours-off') / bareRate;
+const offVsBest = rate('ours-off') / cliBest;
+const offVsDefault = rate('ours-off') / rate('cli-10');
+const rebalanceRatio = median(rebalance.cli.map((x) => x.ms)) / median(rebalance.ours.map((x) => x.ms));
+const rebalanceMet = rebalanceRatio >= 3 && p99(rebalance.ours, 'closed') <= p99(rebalance.cli, 'closed') && p99(rebalance.ours, 'fixed') <= p99(rebalance.cli, 'fixed');
+const mostOpen = (samples: readonly Sample[]): number => Math.max(0, ...samples.map((x) => x.open));
 
-console.log(`(a) ours ${rate('ours').toFixed(0)} keys/s = ${vsBest.toFixed(2)}x redis-cli's best, ${vsDefault.toFixed(2)}x its default; most slots open at once: ${JSON.stringify(maxOpen)}`);
-console.log(`(b) rebalance: ours ${median(rebalance.ours).toFixed(0)} ms, redis-cli ${median(rebalance.cli).toFixed(0)} ms: ${rebalanceRatio.toFixed(1)}x`);
+const goals = [
+  `one pair, default budget vs redis-cli pipeline 10: ${g10.ratio.toFixed(2)}x keys/s (goal >= 1.5x at a client p99 <= its) — ${verdict(g10.met)}`,
+  `one pair, default budget vs redis-cli pipeline 100: ${g100.ratio.toFixed(2)}x keys/s (goal >= 1.5x at a client p99 <= its) — ${verdict(g100.met)}`,
+  `budget off vs the bare MIGRATE loop: ${(offVsBare * 100).toFixed(0)}% (goal >= 80%) — ${verdict(offVsBare >= 0.8)}`,
+  `budget off vs redis-cli's best: ${offVsBest.toFixed(2)}x (goal >= 2x) — ${verdict(offVsBest >= 2)}; vs its default: ${offVsDefault.toFixed(2)}x (goal >= 4x) — ${verdict(offVsDefault >= 4)}`,
+  `rebalance 3 -> 4 masters with keys: ${rebalanceRatio.toFixed(2)}x redis-cli (goal >= 3x at a client p99 <= its) — ${verdict(rebalanceMet)}`,
+];
+for (const line of goals) console.log(`goal: ${line}`);
+
+const name: Record<Tool, string> = {
+  ours: 'redis-cluster-ops `reshard()`, default latency budget',
+  'ours-off': 'redis-cluster-ops `reshard()`, `latencyBudgetMs: null` (budget off)',
+  'cli-10': '`redis-cli --cluster reshard` (--cluster-pipeline 10, its default)',
+  'cli-100': '`redis-cli --cluster reshard --cluster-pipeline 100`',
+  'cli-1000': '`redis-cli --cluster reshard --cluster-pipeline 1000`',
+};
+const row = (label: string, samples: readonly Sample[], keys: number): string => {
+  const ms = samples.map((x) => x.ms);
+  return `| ${label} | ${spread(ms)} | ${spread(ms.map((t) => (keys * 1000) / t))} | ${spread(samples.map((x) => x.closed.p99), 2)} | ${spread(samples.map((x) => x.fixed.p99), 2)} | ${samples.reduce((n, x) => n + x.closed.failed + x.fixed.failed, 0)} | ${mostOpen(samples)} |`;
+};
 
 writeBenchSection(
   'migrate',
   `## Slot migration
 
-Command: \`npx tsx bench/migrate.ts ${RUNS}\` — ${await machineLine()}
+Command: \`npx tsx bench/migrate.ts ${RUNS}\` — ${await machineLine()}; load average (1 / 5 / 15 min) ${loadAtStart} at the start, ${await loadAverage()} at the end (the machine is shared)
 
-### (a) Reshard 1000 slots holding 60,000 keys of 64 B
-3 masters, no replicas; slots 0-999 hold 60 keys each. The same 1000 slots move back and forth between two
-masters, the tools taking turns (order alternating per run), ${RUNS} runs each; time until the tool returns.
+Figures are medians over ${RUNS} runs per tool, with the range (min–max) in brackets; tools take turns, the order
+alternating per run. Two clients run all along, each in its own process: a closed loop (SET+GET on 5000 keys,
+8 in flight: *closed p99*) and a fixed-rate one (${FIXED_RATE} ops/s, latency counted from each command's intended
+send time: *fixed p99*); each tool's span is measured on its own. *Most open* is the most slots seen
+MIGRATING/IMPORTING at once (CLUSTER NODES of every master, every 10 ms): what a crash at the worst moment
+leaves open (ours: at most \`maxOpenSlots\`, 16 per pair by default).
 
-| tool | runs (ms) | median (ms) | keys/s | most slots open at once |
-|---|---|---|---|---|
-${row('ours', 'redis-cluster-ops `reshard()` (defaults)')}
-${row('cli-10', '`redis-cli --cluster reshard` (--cluster-pipeline 10, its default)')}
-${row('cli-100', '`redis-cli --cluster reshard --cluster-pipeline 100`')}
-${row('cli-1000', '`redis-cli --cluster reshard --cluster-pipeline 1000`')}
+### (a) One pair: reshard 1000 slots holding 60,000 keys of 64 B
+3 masters, no replicas; slots 0-999 hold 60 keys each and move back and forth between two masters.
+Without any move the clients saw: closed p99 ${onePair.baseline.closed.p99.toFixed(2)} ms, fixed p99 ${onePair.baseline.fixed.p99.toFixed(2)} ms.
 
-*Most slots open at once*: the most slots MIGRATING/IMPORTING anywhere in one CLUSTER NODES sample of every master
-(every 10 ms, all runs): what a crash at the worst moment would leave open. Ours is bounded by \`maxOpenSlots\` (16 by default).
+| tool | move (ms) | keys/s | closed p99 (ms) | fixed p99 (ms) | failed commands | most open |
+|---|---|---|---|---|---|---|
+${TOOLS.map((tool) => row(name[tool], s[tool], TOTAL)).join('\n')}
 
-**Ours vs redis-cli's best: ${vsBest.toFixed(2)}x** (target 2x — ${vsBest >= 2 ? 'met' : 'NOT met'}); **vs its default: ${vsDefault.toFixed(2)}x** (target 4x — ${vsDefault >= 4 ? 'met' : 'NOT met'}).
+### (b) The bare MIGRATE loop
+Two standalone servers, the same 60,000 keys of 64 B, \`MIGRATE ... KEYS\` with ${KEYS_PER_SLOT} keys per call (one slot's worth,
+as in (a)), one in flight, names known in advance: ${spread(bare)} keys/s.
 
-### (b) Rebalance 4096 empty slots onto a new master
-3 masters + 1 empty master just added; fresh cluster per run, ${RUNS} runs each.
+### (c) Rebalance with keys from several sources at once: 3 -> 4 masters
+3 masters holding ${REBALANCE_KEYS.toLocaleString('en-US')} keys of 64 B (spread over all slots) + 1 empty master just added; fresh cluster per run.
 
-| tool | runs (ms) | median (ms) |
-|---|---|---|
-| redis-cluster-ops \`rebalance({ useEmptyMasters: true })\` | ${rebalance.ours.map((t) => t.toFixed(0)).join(', ')} | ${median(rebalance.ours).toFixed(0)} |
-| \`redis-cli --cluster rebalance --cluster-use-empty-masters\` | ${rebalance.cli.map((t) => t.toFixed(0)).join(', ')} | ${median(rebalance.cli).toFixed(0)} |
+| tool | rebalance (ms) | keys/s | closed p99 (ms) | fixed p99 (ms) | failed commands | most open |
+|---|---|---|---|---|---|---|
+${row('redis-cluster-ops `rebalance({ useEmptyMasters: true })`, default latency budget', rebalance.ours, REBALANCE_KEYS / 4)}
+${row('`redis-cli --cluster rebalance --cluster-use-empty-masters`', rebalance.cli, REBALANCE_KEYS / 4)}
 
-**Ours is ${rebalanceRatio.toFixed(1)}x faster** (target 10x — ${rebalanceRatio >= 10 ? 'met' : 'NOT met'}).
+(keys/s counts the ~${(REBALANCE_KEYS / 4).toLocaleString('en-US')} keys that move.)
 
-### (c) The reshard of (a) under client load
-An ioredis Cluster client in its own process (so it shares no event loop with either tool) runs SET+GET on
-5000 other keys, 8 in flight, during the move. redis-cli runs at --cluster-pipeline 100.
+### Goals (medians)
+${goals.map((line) => `- ${line}`).join('\n')}
 
-| tool | move (ms) | keys/s | client p50 (ms) | client p99 (ms) | failed commands | commands | most slots open at once |
-|---|---|---|---|---|---|---|---|
-${(['ours', 'ours-gentle', 'cli'] as const)
-  .map((tool) => {
-    const row = reshard.load[tool];
-    const name = { ours: 'redis-cluster-ops (defaults)', 'ours-gentle': `redis-cluster-ops ({ maxOpenSlots: ${GENTLE.maxOpenSlots} })`, cli: 'redis-cli' }[tool];
-    return `| ${name} | ${row.ms.toFixed(0)} | ${((SLOTS * KEYS_PER_SLOT * 1000) / row.ms).toFixed(0)} | ${row.p50.toFixed(2)} | ${row.p99.toFixed(2)} | ${row.failed} | ${row.ops} | ${maxOpen[`load-${tool}`] ?? 0} |`;
-  })
-  .join('\n')}
-
-No tool fails a command (ioredis follows ASK/MOVED). A source master runs one MIGRATE at a time and serves
-nobody else meanwhile, so the client's p99 follows how many MIGRATEs queue up on the source: the defaults move
-the most keys per second and cost the most p99; \`maxOpenSlots: ${GENTLE.maxOpenSlots}\` moves
-${(reshard.load.cli.ms / reshard.load['ours-gentle'].ms).toFixed(1)}x redis-cli's keys/s at a p99 of ${reshard.load['ours-gentle'].p99.toFixed(1)} ms (redis-cli: ${reshard.load.cli.p99.toFixed(1)} ms). Lower
-\`keysPerBatch\` further to trade more speed for latency.
-
-Why ours is faster: slots move in pipelined rounds of up to \`maxOpenSlots\` per source/target pair (IMPORTING,
-MIGRATING and COUNTKEYSINSLOT for the whole round in two writes, one SETSLOT NODE write per node with a single epoch
-bump), their keys move side by side (one MIGRATE at a time per source, the next one ready when it returns),
-independent pairs run side by side, and each MIGRATE carries up to 1000 keys. redis-cli moves one slot at a time,
-one command at a time.`,
+How: a source master runs one MIGRATE at a time and serves no client meanwhile, so the longest MIGRATE is what a
+client may wait on top of its usual latency. Ours sends one MIGRATE at a time per source, the next one ready when
+the current returns (keys and their sizes fetched ahead in one script call), and a controller sizes each batch
+(keys and bytes) from the measured time of the previous ones to stay within \`latencyBudgetMs\` (1.5 ms by
+default), measured by the source itself (INFO commandstats right behind each MIGRATE); every source of a plan works
+side by side. Slots move in pipelined rounds, two half-rounds of \`maxOpenSlots\` in flight per pair (IMPORTING,
+MIGRATING and COUNTKEYSINSLOT for a round in two writes, one SETSLOT NODE write per node with a single epoch bump).
+redis-cli moves one slot at a time, one command at a time, and leaves its source idle in between: on a host whose
+cores are all busy, a source that is never idle gets descheduled more, which clients see on top of the MIGRATE
+blocking (compare the load average in the machine line).`,
 );

@@ -18,10 +18,15 @@ try {
   const plan = await migrator.planReshard({ from: from!.id, to: to!.id, slots: 2000 });
   console.log(`Plan ${plan.id}: ${plan.moves.map((m) => `${m.count} slots ${state.node(m.from)?.address} -> ${state.node(m.to)?.address}`).join(', ')}`);
 
+  let printed = 0;
   migrator.on('progress', (p) => {
-    if (p.doneSlots % 500 === 0 || p.doneSlots === p.totalSlots) {
+    if (p.doneSlots - printed >= 500 || p.doneSlots === p.totalSlots) {
+      printed = p.doneSlots;
       console.log(`  ${p.doneSlots}/${p.totalSlots} slots, ${p.movedKeys} keys, ${p.keysPerSecond} keys/s, ETA ${p.etaMs} ms`);
     }
+  });
+  migrator.on('end', ({ latency }) => {
+    console.log(`  MIGRATE blocked the source p99 ${latency.blockingP99Ms} ms (budget ${latency.budgetMs} ms); a client saw p99 ${latency.clientP99Ms} ms`);
   });
   const result = await migrator.execute(plan);
   console.log(`Moved ${result.movedSlots} slots and ${result.movedKeys} keys in ${result.elapsedMs} ms`);

@@ -30,7 +30,7 @@ export const describeLimit = (l: LimitLine): string => `${l.file} line ${l.line}
 export function evaluate(snapshot: HostSnapshot, settings: readonly HostSettingName[], persist: boolean): HostItem[] {
   return settings.map((name) => {
     const base = { name, wanted: HOST_SETTINGS[name].wanted, why: HOST_SETTINGS[name].why, conflicts: [] as string[], warnings: [] as string[] };
-    if (name === 'nofile') return nofileItem(snapshot, base);
+    if (name === 'nofile') return nofileItem(snapshot, base, persist);
     if (name === 'thp') {
       const current = snapshot.now.thp;
       const verdict = rcLocalSetsNever(snapshot.rcLocal, snapshot.rcLocalExecutable);
@@ -47,7 +47,7 @@ export function evaluate(snapshot: HostSnapshot, settings: readonly HostSettingN
   });
 }
 
-function nofileItem(snapshot: HostSnapshot, base: Omit<HostItem, 'current' | 'persisted' | 'ok'>): HostItem {
+function nofileItem(snapshot: HostSnapshot, base: Omit<HostItem, 'current' | 'persisted' | 'ok'>, persist: boolean): HostItem {
   const lines = nofileLines(snapshot.limitsFiles);
   const limits = resolveNofile(lines, snapshot.subject);
   const soft = limits.soft === undefined ? undefined : formatLimit(limits.soft.value);
@@ -70,6 +70,6 @@ function nofileItem(snapshot: HostSnapshot, base: Omit<HostItem, 'current' | 'pe
     }
   }
   const sources = [limits.soft, limits.hard].filter((l): l is LimitLine => l !== undefined).map(describeLimit);
-  const ok = meets('nofile', limits.soft?.value) && meets('nofile', limits.hard?.value) && processOk;
+  const ok = (!persist || (meets('nofile', limits.soft?.value) && meets('nofile', limits.hard?.value))) && processOk;
   return { ...base, current, persisted: current, ...(sources.length === 0 ? {} : { source: [...new Set(sources)].join('; ') }), ...(process === undefined ? {} : { process }), ok };
 }

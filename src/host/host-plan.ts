@@ -41,7 +41,7 @@ export function planHost(snapshot: HostSnapshot, items: readonly HostItem[], opt
   for (const item of items) {
     const wanted = HOST_SETTINGS[item.name].wanted;
     if (item.name === 'nofile') {
-      planNofile(snapshot, edits, manual, restart);
+      planNofile(snapshot, options.persist, edits, manual, restart);
       continue;
     }
     if (item.name === 'thp') {
@@ -96,13 +96,13 @@ function withOwnSysctl(files: readonly SysctlFile[], text: string): SysctlFile[]
   return [...ordered, ...tail];
 }
 
-function planNofile(snapshot: HostSnapshot, edits: HostEdit[], manual: HostManualStep[], restart: { settings: HostSettingName[]; reasons: string[] }): void {
+function planNofile(snapshot: HostSnapshot, persist: boolean, edits: HostEdit[], manual: HostManualStep[], restart: { settings: HostSettingName[]; reasons: string[] }): void {
   const wanted = Number(HOST_SETTINGS.nofile.wanted);
   const lines = nofileLines(snapshot.limitsFiles);
   const limits = resolveNofile(lines, snapshot.subject);
   const softOk = meets('nofile', limits.soft?.value);
   const hardOk = meets('nofile', limits.hard?.value);
-  if (!softOk || !hardOk) {
+  if (persist && (!softOk || !hardOk)) {
     const domain = domainFor(lines, snapshot.subject);
     const soft = softOk ? (limits.soft?.value as number) : wanted;
     const hard = Math.max(soft, hardOk ? (limits.hard?.value as number) : wanted);

@@ -1,5 +1,5 @@
 import { lstatSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
-import { dirname, join, posix } from 'node:path';
+import { join, posix } from 'node:path';
 
 /**
  * Reads a host's tree under a root prefix (`/` on the host itself, a directory holding a copy of
@@ -61,10 +61,6 @@ export class HostRoot {
     }
   }
 
-  exists(hostPath: string): boolean {
-    return this.read(hostPath) !== undefined || this.list(hostPath).length > 0;
-  }
-
   /** Whether a host path is executable by its owner (rc.local must be). */
   executable(hostPath: string): boolean {
     try {
@@ -72,10 +68,5 @@ export class HostRoot {
     } catch {
       return false;
     }
-  }
-
-  /** The real directory on this machine that would hold a host path once links are followed. */
-  realDir(hostPath: string): string {
-    return dirname(this.path(this.resolve(hostPath)));
   }
 }

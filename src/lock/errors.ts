@@ -26,7 +26,7 @@ export class OperationLockedError extends ClusterOpsError {
   }
 }
 
-export type LeaseLossReason = 'expired' | 'taken' | 'broken' | 'store-lost';
+export type LeaseLossReason = 'expired' | 'taken' | 'broken';
 
 /**
  * The holder lost its lease (paused past its expiry, broken by breakLock, or lost by the store)

@@ -34,6 +34,8 @@ export class HeldLease {
     private readonly store: LeaseStore,
     readonly token: string,
     readonly fence: number,
+    /** A replica acknowledged the lease when it was taken. */
+    readonly replicated: boolean,
     readonly operation: string,
     private readonly timing: HeldLeaseTiming,
     sentAt: number,

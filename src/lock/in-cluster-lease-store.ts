@@ -11,25 +11,26 @@ export interface InClusterLeaseStoreOptions {
   connection: ResolvedConnectionOptions;
   /** Every node to try when the lease slot's owner is unknown (seeds and known members). */
   candidates: () => readonly NodeAddress[];
-  /** The reachable masters, freshly discovered (for node claims). */
+  /** The masters not flagged as failed, freshly discovered (for node claims on a majority of them). */
   masters: () => Promise<readonly NodeAddress[]>;
   key: string;
   replicaAckTimeoutMs: number;
 }
 
 /**
- * The default lease store: the lease key on the master serving its slot (KeyLeaseStore). When
- * that slot has no serving master (uncovered, or its master failed with no replica to promote),
- * the lease falls back to claims on a majority of the reachable masters (NodeClaimStore), so
- * that fix() can still run under a lease to repair exactly that. A key holder also looks for live
- * claims after setting the key (and a claim holder for a live key after claiming), so the two
- * forms exclude each other.
+ * The default lease store, in two parts that both must be held: the lease key on the master
+ * serving its slot (KeyLeaseStore: a fence, expiry on the server, survives failover of that master)
+ * and claims on a majority of the masters not flagged as failed (NodeClaimStore: needs no slot). When the key
+ * cannot be written because its slot is not served or the cluster is down (an uncovered slot,
+ * a master failed with no replica), the claims alone hold the lease, so that fix() can still run
+ * under a lease to repair exactly that; since every key holder holds claims too, such a holder
+ * excludes it.
  */
 export class InClusterLeaseStore implements LeaseStore {
   private readonly pool: NodePool;
   private readonly keyStore: KeyLeaseStore;
   private readonly claims: NodeClaimStore;
-  /** token -> which form the lease took. */
+  /** token -> whether the lease includes the key (besides the claims). */
   private readonly form = new Map<string, 'key' | 'claims'>();
 
   constructor(options: InClusterLeaseStoreOptions) {
@@ -47,24 +48,37 @@ export class InClusterLeaseStore implements LeaseStore {
       return this.acquireClaims(request);
     }
     if (!result.acquired) return result;
-    const claim = await this.claims.read();
-    if (claim !== undefined) {
+    let claimed: LeaseAcquireResult;
+    try {
+      claimed = await this.claims.acquire(request);
+    } catch (error) {
+      await this.keyStore.release(request.token).catch(() => undefined);
+      throw error;
+    }
+    if (!claimed.acquired) {
       await this.keyStore.release(request.token);
-      return { acquired: false, current: claim };
+      return claimed;
     }
     this.form.set(request.token, 'key');
     return result;
   }
 
   async renew(token: string, ttlMs: number): Promise<LeaseRenewResult> {
-    return this.form.get(token) === 'claims' ? this.claims.renew(token, ttlMs) : this.keyStore.renew(token, ttlMs);
+    if (this.form.get(token) === 'key') {
+      const key = await this.keyStore.renew(token, ttlMs);
+      if (!key.renewed) return key;
+    }
+    return this.claims.renew(token, ttlMs);
   }
 
   async release(token: string): Promise<void> {
     const form = this.form.get(token);
     this.form.delete(token);
-    if (form === 'claims') await this.claims.release(token);
-    else await this.keyStore.release(token);
+    try {
+      if (form === 'key') await this.keyStore.release(token);
+    } finally {
+      await this.claims.release(token);
+    }
   }
 
   async read(): Promise<LeaseRecord | undefined> {

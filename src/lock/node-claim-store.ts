@@ -20,6 +20,8 @@ interface Held {
   holder: LeaseRecord['holder'];
   /** node address -> CLIENT ID of the claiming connection and the claim time on that node. */
   ids: Map<string, { id: number; claimedAt: number }>;
+  /** Claims that must stay alive for the lease to hold. */
+  needed: number;
 }
 
 /**
@@ -51,7 +53,8 @@ export class NodeClaimStore implements LeaseStore {
   async acquire(request: LeaseRequest): Promise<LeaseAcquireResult> {
     const addresses = [...new Set((await this.nodes()).map(formatAddress))].sort();
     if (addresses.length === 0) throw new LockStoreError('no node to hold the lease on', 'Pass the nodes of the cluster (seeds).');
-    const held: Held = { pool: new NodePool(this.connection), holder: request.holder, ids: new Map() };
+    const needed = this.quorum === 'all' ? addresses.length : Math.floor(addresses.length / 2) + 1;
+    const held: Held = { pool: new NodePool(this.connection), holder: request.holder, ids: new Map(), needed };
     this.held.set(request.token, held);
     let failure: unknown;
     for (const address of addresses) {
@@ -61,7 +64,6 @@ export class NodeClaimStore implements LeaseStore {
         failure ??= error;
       }
     }
-    const needed = this.quorum === 'all' ? addresses.length : Math.floor(addresses.length / 2) + 1;
     if (held.ids.size < needed) {
       await this.release(request.token);
       throw new LockStoreError(`could claim only ${held.ids.size} of ${addresses.length} node(s) (${needed} needed)`, 'Check that the nodes are up and reachable.', {
@@ -82,17 +84,26 @@ export class NodeClaimStore implements LeaseStore {
     const held = this.held.get(token);
     if (held === undefined) return { renewed: false };
     const results = await Promise.all(
-      [...held.ids].map(async ([address, { id, claimedAt }]) => {
-        const client = held.pool.get(address);
-        const now = await serverTimeMs(client);
-        await client.call(['CLIENT', 'SETNAME', claimName({ token, claimedAt, expiresAt: now + ttlMs, holder: held.holder })]);
-        if (Number(await client.call(['CLIENT', 'ID'])) === id) return true;
-        // The connection was re-dialled: the claim it carried was killed. Do not leave a new one.
-        await client.call(['CLIENT', 'SETNAME', '']).catch(() => undefined);
-        return false;
+      [...held.ids].map(async ([address, { id, claimedAt }]): Promise<'renewed' | 'gone' | 'unknown'> => {
+        try {
+          const client = held.pool.get(address);
+          const now = await serverTimeMs(client);
+          await client.call(['CLIENT', 'SETNAME', claimName({ token, claimedAt, expiresAt: now + ttlMs, holder: held.holder })]);
+          if (Number(await client.call(['CLIENT', 'ID'])) === id) return 'renewed';
+          // The connection was re-dialled: the claim it carried was killed (breakLock, expiry) or
+          // its node restarted. Do not leave a new claim there.
+          await client.call(['CLIENT', 'SETNAME', '']).catch(() => undefined);
+          held.ids.delete(address);
+          return 'gone';
+        } catch {
+          return 'unknown'; // unreachable now; its claim may still stand
+        }
       }),
     );
-    return results.every(Boolean) ? { renewed: true } : { renewed: false };
+    const renewed = results.filter((r) => r === 'renewed').length;
+    if (renewed >= held.needed) return { renewed: true };
+    if (held.ids.size < held.needed) return { renewed: false };
+    throw new LockStoreError(`renewed the claims on only ${renewed} node(s), ${held.needed} needed`, 'The next heartbeat retries; the lease runs out if it keeps failing.');
   }
 
   async release(token: string): Promise<void> {

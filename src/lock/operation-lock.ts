@@ -6,6 +6,7 @@ import { EventEmitter } from 'eventemitter3';
 import { InvalidArgumentError } from '../errors';
 import type { NodeAddress } from '../model/address';
 import type { ResolvedConnectionOptions } from '../net/connection-options';
+import type { CommandArg } from '../net/node-client';
 import type { NodePool } from '../net/node-pool';
 import { sleep } from '../util/abort';
 import { LeaseLostError, OperationLockedError } from './errors';
@@ -15,7 +16,7 @@ import type { LeaseHolder, LeaseRecord, LeaseStore } from './lease-store';
 import type { OperationLockEvents } from './lock-events';
 import { resolveOperationLockOptions, type OperationLockOptions, type ResolvedOperationLockOptions } from './lock-options';
 import { NodeClaimStore } from './node-claim-store';
-import { holderIsDead, processKey } from './process-identity';
+import { holderIsGone, processKey, trackLiveToken } from './process-identity';
 
 /** What the lock needs from a topology (kept to an interface so the lock layer sits below topology). */
 export interface LockHost {
@@ -24,8 +25,11 @@ export interface LockHost {
   readonly connection: ResolvedConnectionOptions;
   /** Every address worth trying to find the lease's slot: seeds and known members. */
   candidates(): readonly NodeAddress[];
-  /** The reachable masters, from a fresh snapshot. */
-  reachableMasters(): Promise<readonly NodeAddress[]>;
+  /**
+   * The masters not flagged as failed, from a fresh snapshot (unreachable ones included: node
+   * claims need a majority of these, so the minority side of a partition cannot take the lease).
+   */
+  liveMasters(): Promise<readonly NodeAddress[]>;
 }
 
 export interface LockScope {
@@ -36,6 +40,12 @@ export interface LockScope {
   nodes?: readonly NodeAddress[];
   /** More pools to fence for the duration (e.g. the importer's source connections, which send MIGRATE). */
   pools?: readonly NodePool[];
+  /**
+   * Take the lease before `work` starts instead of before its first command (to fail fast, or to
+   * hold the lease across work that sends nothing through the topology).
+   * @defaultValue false
+   */
+  eager?: boolean;
 }
 
 /** A lease held by this process, as lock.current reports it. */
@@ -47,18 +57,30 @@ export interface HeldLeaseInfo {
   remainingMs: number;
 }
 
+/** One run(): its lease is taken when its first command goes out (so bad input is refused first). */
+interface Session {
+  operation: string;
+  store: LeaseStore;
+  scope: 'cluster' | 'nodes';
+  lease?: HeldLease;
+  acquiring?: Promise<HeldLease>;
+  /** Why the lease could not be taken (OperationLockedError, LockStoreError): run() rethrows it. */
+  refused?: unknown;
+}
+
 /**
  * One mutating operation per cluster at a time, across processes and hosts. Every mutating call
- * of the SDK runs inside `run(operation, work)`: it takes the lease (or refuses with
- * OperationLockedError before anything is sent), renews it on a heartbeat, fences the topology's
- * connections (a mutating command first checks that the lease is still valid, else
- * LeaseLostError), and releases it at the end. Calls nested inside a run (fix() inside your own
- * run(), reshard() calling execute()) reuse the held lease; a concurrent call from another async
- * chain, even in this process, is refused. See docs/safety.md.
+ * of the SDK runs inside `run(operation, work)`: before the first command `work` sends through the
+ * topology's connections, the lease is taken (or the command, and so the call, fails with
+ * OperationLockedError: nothing at all was sent); from then on every mutating command first checks
+ * that the lease is still valid (fencing, else LeaseLostError); a heartbeat renews it; run()
+ * releases it at the end. Input that `work` refuses before sending anything needs no lease. Calls
+ * nested inside a run (fix() inside your own run(), reshard() calling execute()) share its lease;
+ * a concurrent call from another async chain, even in this process, is refused. See docs/safety.md.
  */
 export class OperationLock extends EventEmitter<OperationLockEvents> {
   readonly options: ResolvedOperationLockOptions;
-  private readonly context = new AsyncLocalStorage<HeldLease>();
+  private readonly context = new AsyncLocalStorage<Session>();
   private defaultStore: InClusterLeaseStore | undefined;
 
   constructor(
@@ -67,6 +89,7 @@ export class OperationLock extends EventEmitter<OperationLockEvents> {
   ) {
     super();
     this.options = resolveOperationLockOptions(options);
+    if (!this.options.unsafeDisableLock) host.pool.commandHooks.add(this.gate);
   }
 
   /** The store leases go to (the configured one, or the in-cluster default). */
@@ -75,65 +98,100 @@ export class OperationLock extends EventEmitter<OperationLockEvents> {
     this.defaultStore ??= new InClusterLeaseStore({
       connection: this.host.connection,
       candidates: () => this.host.candidates(),
-      masters: () => this.host.reachableMasters(),
+      masters: () => this.host.liveMasters(),
       key: this.options.key,
       replicaAckTimeoutMs: this.options.replicaAckTimeoutMs,
     });
     return this.defaultStore;
   }
 
-  /** The lease the current async chain holds, if any. */
+  /** The lease the current async chain holds, if any (a run takes it at its first command). */
   get current(): HeldLeaseInfo | undefined {
-    const lease = this.context.getStore();
+    const lease = this.context.getStore()?.lease;
     return lease === undefined ? undefined : { operation: lease.operation, token: lease.token, fence: lease.fence, remainingMs: lease.remainingMs };
   }
 
   /**
-   * Runs `work` holding the operation lease. Reuses the lease when called inside another run()
-   * of this lock; otherwise takes it first (OperationLockedError if another operation holds it)
-   * and releases it when `work` settles. If the lease is lost meanwhile, the fenced commands
-   * throw LeaseLostError and run() rethrows that (with the operation's own error as cause).
+   * Runs `work` under the operation lease. Inside another run() of this lock, shares its lease;
+   * otherwise the lease is taken before the first command `work` sends (OperationLockedError if
+   * another operation holds it) and released when `work` settles. If the lease is lost meanwhile,
+   * the fenced commands throw LeaseLostError and run() rethrows that (with the operation's own
+   * error as cause).
    */
   async run<T>(operation: string, work: () => Promise<T>, scope: LockScope = {}): Promise<T> {
     if (typeof operation !== 'string' || operation.length === 0 || operation.length > 100) {
       throw new InvalidArgumentError('operation', operation, 'not a name of 1 to 100 characters', "Pass e.g. lock.run('nightly-rebalance', work).");
     }
-    const held = this.context.getStore();
-    if (held !== undefined) {
-      held.check();
-      const removers = (scope.pools ?? []).map((pool) => pool.commandHooks.add(held.fenceHook));
-      try {
-        return await work();
-      } finally {
-        removers.forEach((remove) => remove());
-      }
-    }
     if (this.options.unsafeDisableLock) return work();
+    const outer = this.context.getStore();
+    const removers = (scope.pools ?? []).map((pool) => pool.commandHooks.add(this.gate));
+    try {
+      if (outer !== undefined) {
+        outer.lease?.check();
+        return await work();
+      }
+      return await this.runSession(operation, work, scope);
+    } finally {
+      removers.forEach((remove) => remove());
+    }
+  }
 
+  /**
+   * The hook on the topology's connections: takes the run's lease before its first command, then
+   * fences mutating commands. Commands sent outside any run() pass untouched.
+   */
+  private readonly gate = async (node: string, commands: readonly (readonly CommandArg[])[]): Promise<void> => {
+    const session = this.context.getStore();
+    if (session === undefined) return;
+    const lease = session.lease ?? (await this.ensureLease(session));
+    lease.fenceHook(node, commands);
+  };
+
+  private async runSession<T>(operation: string, work: () => Promise<T>, scope: LockScope): Promise<T> {
     const scoped = scope.nodes !== undefined && this.options.store === undefined;
     const store = scoped ? new NodeClaimStore(this.host.connection, async () => scope.nodes ?? [], 'all') : this.store;
+    const session: Session = { operation, store, scope: scoped ? 'nodes' : 'cluster' };
     const started = Date.now();
-    let lease: HeldLease | undefined;
     try {
-      lease = await this.acquire(store, operation, scoped ? 'nodes' : 'cluster');
-      const removers = [this.host.pool, ...(scope.pools ?? [])].map((pool) => pool.commandHooks.add((lease as HeldLease).fenceHook));
-      try {
-        return await this.context.run(lease, work);
-      } catch (error) {
-        if (lease.lost) {
-          // Report the loss itself, naming the command it stopped (the operation may have wrapped it).
-          const stopped = findLeaseLost(error);
-          lease.check(stopped?.details['command'] as string | undefined, stopped?.details['node'] as string | undefined, error);
-        }
-        throw error;
-      } finally {
-        removers.forEach((remove) => remove());
+      if (scope.eager === true) await this.ensureLease(session);
+      return await this.context.run(session, work);
+    } catch (error) {
+      // Refused: that is the whole story (the operation may have wrapped it); nothing was sent.
+      if (session.refused !== undefined) throw session.refused;
+      if (session.lease?.lost === true) {
+        // Report the loss itself, naming the command it stopped (the operation may have wrapped it).
+        const stopped = findLeaseLost(error);
+        session.lease.check(stopped?.details['command'] as string | undefined, stopped?.details['node'] as string | undefined, error);
+      }
+      throw error;
+    } finally {
+      const lease = session.lease;
+      if (lease !== undefined) {
         await lease.release().catch(() => undefined);
+        trackLiveToken(lease.token, false);
         this.emit('lease-released', { operation, heldMs: Date.now() - started });
       }
-    } finally {
       if (scoped) await store.close?.();
     }
+  }
+
+  /** Takes the session's lease once, however many commands wait for it. */
+  private ensureLease(session: Session): Promise<HeldLease> {
+    // Outside the session's context: the store's own reads (a refresh for the claims) must not wait for this very lease.
+    session.acquiring ??= this.context.exit(() =>
+      this.acquire(session.store, session.operation).then(
+        (lease) => {
+          session.lease = lease;
+          this.emit('lease-acquired', { operation: session.operation, token: lease.token, fence: lease.fence, replicated: lease.replicated, scope: session.scope });
+          return lease;
+        },
+        (error: unknown) => {
+          session.refused = error;
+          throw error;
+        },
+      ),
+    );
+    return session.acquiring;
   }
 
   /** Who holds the lease now (read from the store), if anyone. */
@@ -164,7 +222,7 @@ export class OperationLock extends EventEmitter<OperationLockEvents> {
     this.defaultStore = undefined;
   }
 
-  private async acquire(store: LeaseStore, operation: string, scope: 'cluster' | 'nodes'): Promise<HeldLease> {
+  private async acquire(store: LeaseStore, operation: string): Promise<HeldLease> {
     const { ttlMs, renewIntervalMs, safetyMarginMs, waitMs } = this.options;
     const key = processKey();
     const holder: LeaseHolder = {
@@ -179,21 +237,30 @@ export class OperationLock extends EventEmitter<OperationLockEvents> {
     const deadline = performance.now() + waitMs;
     for (;;) {
       const sentAt = performance.now();
-      const result = await store.acquire({ token, ttlMs, holder });
+      // Live from the moment it may exist in the store: another lock of this process must never
+      // take it for a lease left behind.
+      trackLiveToken(token, true);
+      let result: Awaited<ReturnType<LeaseStore['acquire']>>;
+      try {
+        result = await store.acquire({ token, ttlMs, holder });
+      } catch (error) {
+        trackLiveToken(token, false);
+        throw error;
+      }
       if (result.acquired) {
-        const lease = new HeldLease(store, token, result.fence, operation, { ttlMs, renewIntervalMs, safetyMarginMs }, sentAt, {
+        const lease = new HeldLease(store, token, result.fence, result.replicated, operation, { ttlMs, renewIntervalMs, safetyMarginMs }, sentAt, {
           renewed: (validForMs) => this.emit('lease-renewed', { operation, validForMs }),
           renewFailed: (error) => this.emit('lease-renew-failed', { operation, message: error instanceof Error ? error.message : String(error) }),
           lost: (reason, detail) => this.emit('lease-lost', { operation, reason, detail }),
         });
         lease.startHeartbeat();
-        this.emit('lease-acquired', { operation, token, fence: result.fence, replicated: result.replicated, scope });
         return lease;
       }
+      trackLiveToken(token, false);
       const { current } = result;
-      // A holder that crashed on this machine (killed, OOM) cannot send anything any more: its
-      // lease need not block anyone until it expires.
-      if (holderIsDead(current.holder) && (await store.breakLease(current.token))) {
+      // A holder that crashed on this machine (killed, OOM), or a lease of this process whose
+      // release failed, cannot send anything any more: it need not block anyone until it expires.
+      if (holderIsGone(current.holder, current.token) && (await store.breakLease(current.token))) {
         this.emit('lease-broken', { token: current.token, holder: current.holder, reason: 'holder-dead' });
         continue;
       }

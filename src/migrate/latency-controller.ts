@@ -4,8 +4,10 @@
  *
  * A source serves no client while it runs a MIGRATE, so the longest MIGRATE is what a client of that
  * source may wait on top of its usual latency. The controller learns the source's cost per unit of work
- * (a key counts 1, each KiB of payload 1 more) from measured MIGRATEs, smoothed, and offers the batch that
- * should take `targetShare` of the budget; a batch that ran over shrinks the next ones at once.
+ * (a key counts 1, each KiB of payload 1 more) from measured MIGRATEs and offers the batch that should take
+ * `targetShare` of the budget. The cost is the median of the last few batches: one MIGRATE slowed down by
+ * something else (the process descheduled on a busy host) does not shrink every batch after it, while a source
+ * that really got slower moves the median within a few batches.
  */
 export interface LatencyControllerOptions {
   /** The longest a MIGRATE should block its source, in ms; null: no budget (batches of maxKeys). */
@@ -33,13 +35,14 @@ export interface BlockingSample {
 }
 
 const BYTES_PER_UNIT = 1024;
-/** Weight of a new sample in the smoothed cost per unit. */
-const SMOOTHING = 0.3;
+/** Batches whose cost per unit make the median. */
+const WINDOW = 7;
 /** Before any sample: a guess of 20 µs per key of a few bytes, corrected by the first MIGRATE. */
 const INITIAL_MS_PER_UNIT = 0.02;
 
 export class LatencyController {
   private msPerUnit = INITIAL_MS_PER_UNIT;
+  private readonly costs: number[] = [];
   private readonly minKeys: number;
   private readonly targetShare: number;
 
@@ -56,12 +59,13 @@ export class LatencyController {
     return { keys, bytes: Math.max(BYTES_PER_UNIT, Math.floor(units * BYTES_PER_UNIT)) };
   }
 
-  /** Feeds one measured MIGRATE. A batch over the budget takes effect fully at once; others are smoothed. */
+  /** Feeds one measured MIGRATE. */
   observe(sample: BlockingSample): void {
     if (sample.keys <= 0 || !(sample.elapsedMs >= 0)) return;
     const units = sample.keys + sample.bytes / BYTES_PER_UNIT;
-    const cost = Math.max(sample.elapsedMs, 0.01) / units;
-    const over = this.options.budgetMs !== null && sample.elapsedMs > this.options.budgetMs;
-    this.msPerUnit = over ? Math.max(this.msPerUnit, cost) : this.msPerUnit * (1 - SMOOTHING) + cost * SMOOTHING;
+    this.costs.push(Math.max(sample.elapsedMs, 0.01) / units);
+    if (this.costs.length > WINDOW) this.costs.shift();
+    const sorted = [...this.costs].sort((a, b) => a - b);
+    this.msPerUnit = sorted[Math.floor((sorted.length - 1) / 2)] as number;
   }
 }

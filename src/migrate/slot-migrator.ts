@@ -9,7 +9,7 @@ import { planRebalance, type RebalanceOptions } from '../plan/rebalance-plan';
 import { planReshard, type ReshardRequest } from '../plan/reshard-plan';
 import type { TopologyContext } from '../topology/topology-context';
 import { throwIfAborted } from '../util/abort';
-import { ForeignSlotMarkError, MigrationAbortedError, MigrationFailedError, type MigrationAdvice } from './errors';
+import { MigrationAbortedError, MigrationFailedError } from './errors';
 import { FileJournal, MemoryJournal, type MigrationJournal } from './journal';
 import { moveSlotKeys } from '../slot-move/key-mover';
 import { assignSlots, openAndCount, readMarks, type NodeMarks, type SlotParties } from '../slot-move/slot-protocol';
@@ -17,6 +17,7 @@ import { MigrateLanes } from '../slot-move/migrate-lanes';
 import { startClientProbe } from './client-probe';
 import { LatencyController } from './latency-controller';
 import { LatencyStats } from './latency-stats';
+import { adviceFor, openSlotsOf, requireMastersStill, requireOwnMarks, roundRobinBySource } from './plan-guards';
 import { NodeUnresponsiveError } from '../slot-move/node-unresponsive-error';
 import { runLimited } from '../util/run-limited';
 import type { SlotMigratorEvents } from './slot-migrator-events';
@@ -132,7 +133,8 @@ export class SlotMigrator extends EventEmitter<SlotMigratorEvents> {
     const run: Run = {
       totals,
       ours,
-      lanes: new MigrateLanes(this.topology.pool, this.options.probeTimeoutMs),
+      // Without a budget, nothing needs the source's own timing: spare it the INFO after each MIGRATE.
+      lanes: new MigrateLanes(this.topology.pool, this.options.probeTimeoutMs, this.options.latencyBudgetMs !== null),
       controllers: new Map(),
       ...(signal === undefined ? {} : { signal }),
     };
@@ -222,12 +224,29 @@ export class SlotMigrator extends EventEmitter<SlotMigratorEvents> {
       throwIfAborted(run.signal, 'migration');
       await this.finishOwnedSlot(run, pair, slot);
     }
+    // Two rounds of half the bound each are in flight, so the source always has MIGRATEs to run while the
+    // other round is being opened or assigned; together they never hold more than maxOpenSlots open.
+    const workers = this.options.maxOpenSlots >= 2 ? 2 : 1;
+    const size = Math.floor(this.options.maxOpenSlots / workers);
+    const rounds: number[][] = [];
+    for (let i = 0; i < rest.length; i += size) rounds.push(rest.slice(i, i + size));
     // Each round ends by reading back the pair's marks: the next round's check costs no round trip.
     let marks: PairMarks | undefined;
-    for (let i = 0; i < rest.length; i += this.options.maxOpenSlots) {
-      throwIfAborted(run.signal, 'migration');
-      marks = await this.moveRound(run, pair, rest.slice(i, i + this.options.maxOpenSlots), marks);
-    }
+    let next = 0;
+    let failure: { error: unknown } | undefined;
+    const worker = async (): Promise<void> => {
+      while (failure === undefined && next < rounds.length) {
+        const round = rounds[next++] as number[];
+        try {
+          throwIfAborted(run.signal, 'migration');
+          marks = (await this.moveRound(run, pair, round, marks)) ?? marks;
+        } catch (error) {
+          failure ??= { error };
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(workers, rounds.length) }, worker));
+    if (failure !== undefined) throw failure.error;
   }
 
   /**
@@ -419,65 +438,4 @@ interface Run {
   lanes: MigrateLanes;
   /** One batch sizer per source node (by address), shared by every pair from it. */
   controllers: Map<string, LatencyController>;
-}
-
-/** Orders moves so that consecutive ones come from different sources: the first pairs started cover every source. */
-function roundRobinBySource<T extends { from: string }>(moves: readonly T[]): T[] {
-  const bySource = new Map<string, T[]>();
-  for (const move of moves) bySource.set(move.from, [...(bySource.get(move.from) ?? []), move]);
-  const queues = [...bySource.values()];
-  const ordered: T[] = [];
-  for (let i = 0; ordered.length < moves.length; i++) for (const queue of queues) if (i < queue.length) ordered.push(queue[i] as T);
-  return ordered;
-}
-
-type Mark = { slot: number; nodeId: string; address: string; state: 'migrating' | 'importing'; peerId: string };
-
-/**
- * Refuses (ForeignSlotMarkError) when a slot about to be opened carries a mark this plan did not set: any mark
- * on a slot the plan never opened, or a mark between other nodes than the pair's.
- */
-function requireOwnMarks(slots: readonly { slot: number; from: string; to: string }[], marks: readonly Mark[], ours: ReadonlySet<number>): void {
-  const wanted = new Map(slots.map((entry) => [entry.slot, entry]));
-  const foreign = marks.filter((mark) => {
-    const entry = wanted.get(mark.slot);
-    if (entry === undefined) return false;
-    const pair = new Set([entry.from, entry.to]);
-    return !ours.has(mark.slot) || !pair.has(mark.nodeId) || !pair.has(mark.peerId);
-  });
-  if (foreign.length > 0) throw new ForeignSlotMarkError(foreign.map(({ slot, address, state, peerId }) => ({ slot, address, state, peerId })));
-}
-
-/**
- * A plan whose source or target is now a replica (a failover since it was made) cannot resume: says so, and
- * what to do, before validateMigrationPlan's generic refusal.
- */
-function requireMastersStill(plan: MigrationPlan, state: ClusterState): void {
-  for (const id of new Set(plan.moves.flatMap((m) => [m.from, m.to]))) {
-    const node = state.node(id);
-    if (node === undefined || node.role === 'master') continue;
-    throw new PlanError(
-      `Node ${node.address} (${id.slice(0, 12)}) of plan ${plan.id} is now a replica${node.masterId === undefined ? '' : ` of ${node.masterId.slice(0, 12)}`}: a failover happened since the plan was made, so it cannot resume. ` +
-        `Run topology.fix() (it settles the slots left open and gathers stray keys), then make a new plan (planReshard / planRebalance / planDrain) and execute it.`,
-      { planId: plan.id, nodeId: id, address: node.address, role: node.role, advice: 'fix-then-new-plan' },
-    );
-  }
-}
-
-/** Slots left open by the plan's nodes. */
-function openSlotsOf(state: ClusterState, plan: MigrationPlan): number[] {
-  const ids = new Set(plan.moves.flatMap((m) => [m.from, m.to]));
-  return [...new Set(state.openSlots().filter((mark) => ids.has(mark.nodeId)).map((mark) => mark.slot))].sort((a, b) => a - b);
-}
-
-/** What the caller should do next, from the failure and the cluster as it is now. */
-function adviceFor(error: unknown, after: ClusterState | undefined, plan: MigrationPlan): MigrationAdvice {
-  if (after !== undefined) {
-    const ids = new Set(plan.moves.flatMap((m) => [m.from, m.to]));
-    const nodes = [...ids].map((id) => after.node(id));
-    if (nodes.some((node) => node === undefined || node.role !== 'master')) return 'fix-then-new-plan';
-    if (nodes.some((node) => node !== undefined && (node.failed || !node.reachable))) return 'fix';
-  }
-  if (error instanceof ForeignSlotMarkError || error instanceof NodeUnresponsiveError) return 'fix';
-  return 'resume';
 }

@@ -21,6 +21,13 @@ export interface ServerCapabilities extends ServerInfo {
   clusterShards: boolean;
   /** `CLUSTER REPLICAS` (Redis 5.0); before: `CLUSTER SLAVES`. */
   clusterReplicasCommand: 'REPLICAS' | 'SLAVES';
+  /**
+   * A default CLUSTER FAILOVER stalls while the master's replication offset is 0 (before Redis 6.2:
+   * 0 meant "no offset yet"); the master must replicate something first.
+   */
+  manualFailoverNeedsOffset: boolean;
+  /** `INFO everything` (Redis 6.0); before, `INFO all` is the widest and an unknown section answers nothing. */
+  infoEverything: boolean;
   /** `cluster-announce-hostname` and hostnames in CLUSTER NODES (Redis 7.0). */
   announceHostname: boolean;
   /** `bind-source-addr` (Redis 7.0): outgoing connections leave from the bound address. */
@@ -74,6 +81,8 @@ export function capabilitiesOf(server: ServerInfo): ServerCapabilities {
     slotRanges: atLeast('7.0'),
     aclUsers: atLeast('6.0'),
     clusterShards: atLeast('7.0'),
+    infoEverything: atLeast('6.0'),
+    manualFailoverNeedsOffset: !atLeast('6.2'),
     clusterReplicasCommand: atLeast('5.0') ? 'REPLICAS' : 'SLAVES',
     announceHostname: atLeast('7.0'),
     bindSourceAddr: atLeast('7.0'),

@@ -44,6 +44,9 @@ export interface MigrateOptions {
   replace?: boolean;
 }
 
+/** Connections already closed after a timeout (see NodeClient.dropHung). */
+const dropped = new WeakSet<Redis>();
+
 /**
  * One connection to one node, with typed admin commands. Errors are translated into the SDK's
  * family and scrubbed of secrets. Created by NodePool; callers never construct ioredis clients.
@@ -91,8 +94,7 @@ export class NodeClient {
         reject(timedOut);
         // A node that does not answer in time is treated as hung: forget this connection so later
         // commands do not queue behind this one (the next call dials afresh), and close it.
-        if (this.redis === redis) this.redis = undefined;
-        redis.disconnect();
+        this.dropHung(redis);
       }, timeoutMs);
     });
     try {
@@ -123,8 +125,7 @@ export class NodeClient {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
-        if (this.redis === redis) this.redis = undefined;
-        redis.disconnect();
+        this.dropHung(redis);
         reject(new NodeTimeoutError(this.address, `a pipeline of ${commands.length} commands got no reply within ${timeoutMs} ms`, timeoutMs));
       }, timeoutMs);
     });
@@ -175,7 +176,9 @@ export class NodeClient {
   }
 
   async info(section?: string): Promise<Record<string, string>> {
-    const args: CommandArg[] = section === undefined ? ['INFO'] : ['INFO', section];
+    // INFO everything (6.0+) is INFO all on older servers, which answer an unknown section with nothing.
+    const name = section === 'everything' && (await this.capabilitiesIfKnown())?.infoEverything === false ? 'all' : section;
+    const args: CommandArg[] = name === undefined ? ['INFO'] : ['INFO', name];
     return parseInfo(String(await this.call(args)), `INFO reply from ${this.address}`);
   }
 
@@ -306,6 +309,18 @@ export class NodeClient {
     } finally {
       redis.disconnect();
     }
+  }
+
+  /**
+   * Forgets and closes a connection whose command timed out, once: every command in flight on it
+   * times out together, and each extra disconnect() would add one more 'close' listener to the
+   * same socket (Node's MaxListenersExceededWarning past 10).
+   */
+  private dropHung(redis: Redis): void {
+    if (this.redis === redis) this.redis = undefined;
+    if (dropped.has(redis)) return;
+    dropped.add(redis);
+    redis.disconnect();
   }
 
   private async connection(): Promise<Redis> {

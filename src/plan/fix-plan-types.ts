@@ -60,7 +60,7 @@ export interface UnresolvedSlots {
  */
 export interface FixPlan {
   kind: 'fix';
-  /** A digest of the steps: the same cluster and evidence give the same id. */
+  /** A digest of the owners and steps (not the key counts): the same repair gives the same id. */
   id: string;
   /** Live masters the plan talks to (id -> address). */
   nodes: Record<string, string>;

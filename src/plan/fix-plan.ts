@@ -39,16 +39,20 @@ export function planFix(state: ClusterState, evidence: FixEvidence): FixPlan {
   const moves: FixPlan['moves'] = [];
   const bumps = new Set<string>();
   for (const decision of decisions) {
-    const fact = factsBySlot.get(decision.slot) as SlotFacts;
-    stepsForSlot(decision, fact, live, settle, moves);
-    const ownerClaimedAlone = fact.claimants.length === 1 && fact.claimants[0]?.id === decision.owner;
-    if (!ownerClaimedAlone) bumps.add(decision.owner);
+    stepsForSlot(decision, factsBySlot.get(decision.slot) as SlotFacts, live, settle, moves);
+    bumps.add(decision.owner);
   }
-  const finish = bumps.size === 0 ? [] : [[...bumps].sort().map((node): FixStep => ({ op: 'bump-epoch', node }))];
+  // Every owner ends with the greatest config epoch, one after the other (two bumping at once could
+  // collide): a table anywhere (a replica's, a dead node's that comes back) that still names an old
+  // claimant with a greater epoch would otherwise win the slot back through UPDATE messages.
+  const finish = [...bumps].sort().map((node): FixStep[] => [{ op: 'bump-epoch', node }]);
   const body = { decisions, settle: settle.some((wave) => wave.length > 0) ? settle : [], moves, finish };
   const nodes: Record<string, string> = {};
   for (const node of live) nodes[node.id] = node.address;
-  const id = createHash('sha256').update(JSON.stringify(body)).digest('hex').slice(0, 16);
+  // The id covers what the plan does, not the key counts it saw: writes between review and execution
+  // change counts, and executeFix() refuses a plan only when the steps would differ.
+  const what = { owners: decisions.map((d) => [d.slot, d.owner, d.action]), settle: body.settle, moves, finish };
+  const id = createHash('sha256').update(JSON.stringify(what)).digest('hex').slice(0, 16);
   return { kind: 'fix', id, nodes, ...body, unresolved: unresolvedGroups(unresolved, facts, state) };
 }
 

@@ -15,7 +15,8 @@ const setSlot = (node: string, slot: number, state: 'NODE' | 'IMPORTING' | 'MIGR
  * to the owner, which is IMPORTING and claims the slot only once they are empty: Redis deletes the
  * keys of a slot a master loses to a claim with a greater epoch. A master that holds keys without
  * claiming the slot (a promoted replica, an importing target) cannot lose them that way: it learns
- * the owner, opens the slot (IMPORTING) so MIGRATE runs there, gives its keys and is closed.
+ * the owner (settle wave 2), opens the slot (IMPORTING) so MIGRATE runs there, gives its keys and
+ * is closed.
  */
 export function stepsForSlot(decision: FixSlotDecision, fact: SlotFacts, live: readonly ClusterNode[], settle: FixStep[][], moves: FixPlan['moves']): void {
   const { slot, owner } = decision;
@@ -29,7 +30,10 @@ export function stepsForSlot(decision: FixSlotDecision, fact: SlotFacts, live: r
   const otherSources = sources.filter((id) => !claims.has(id));
   const bystanders = live.filter((node) => node.id !== owner && !sources.includes(node.id)).map((node) => node.id);
   const learns = (id: string): FixStep[] => (fact.tableOwner[id] === owner && !claims.has(id) ? [] : [setSlot(id, slot, 'NODE', owner)]);
-  const gather = (id: string): FixStep[] => [...learns(id), setSlot(id, slot, 'IMPORTING', owner), { op: 'move-keys', slot, from: id, to: owner }, stable(id, slot)];
+  const gather = (id: string): FixStep[] => [setSlot(id, slot, 'IMPORTING', owner), { op: 'move-keys', slot, from: id, to: owner }, stable(id, slot)];
+  // A holder that sees the slot unbound counts the cluster down (and MIGRATE refuses it): it learns
+  // the owner in the settle waves, before the wait for cluster_state:ok.
+  for (const id of otherSources) (settle[2] as FixStep[]).push(...learns(id));
 
   if (claimantSources.length === 0) {
     if (marked(owner)) (settle[0] as FixStep[]).push(stable(owner, slot));

@@ -34,7 +34,7 @@ export interface KeyMoveHooks {
    * controller sizes batches here); keysPerBatch keys without it.
    */
   nextBatch?(): { keys: number; bytes: number };
-  /** Each MIGRATE's keys, bytes and time from send to reply (lane waits excluded), for a latency controller. */
+  /** Each batch's keys, bytes and how long its MIGRATEs blocked the source (MigrateLanes.timed), for a latency controller. */
   onMigrate?(event: { keys: number; bytes: number; elapsedMs: number }): void;
 }
 
@@ -86,6 +86,7 @@ export async function moveSlotKeys(
   let queue: SizedKey[] = [];
   /** The last fetch returned fewer keys than asked: the queue holds every key the slot has left. */
   let exhausted = false;
+  const viaScript = { ok: true };
   let moved = 0;
   let movedBytes = 0;
   for (;;) {
@@ -101,7 +102,7 @@ export async function moveSlotKeys(
         if (queue.length < batchSize && !exhausted) {
           // GETKEYSINSLOT lists the slot's keys in a stable order: a fetch returns the queued ones again, and more.
           const want = Math.min(FETCH_MAX, Math.max(batchSize * FETCH_AHEAD, batchSize));
-          queue = await fetchSized(job.source, job.slot, want);
+          queue = await fetchSized(job.source, job.slot, want, viaScript);
           exhausted = queue.length < want;
         }
         const batch = takeBatch(queue, batchSize, limit.bytes / 2 ** (attempt - 1));
@@ -190,18 +191,14 @@ async function requireResponsive(lanes: MigrateLanes, job: KeyMoveJob, error: un
   if (silent !== undefined) throw new NodeUnresponsiveError(silent[0], silent[1], job.slot, lanes.probeTimeoutMs, { cause: error });
 }
 
-/** One MIGRATE through the source's lane; resolves to its time from send to reply (the wait for the lane left out). */
+/** One MIGRATE through the source's lane; resolves to how long it blocked the source (MigrateLanes.timed). */
 function laneMigrate(job: KeyMoveJob, lanes: MigrateLanes, keys: readonly KeyName[], migrateOptions: MigrateOptions): Promise<number> {
   const source = job.source.address;
   const target = job.targetClient.address;
   return lanes.run(
     source,
     target,
-    async () => {
-      const started = performance.now();
-      await job.source.migrate(job.target, keys, migrateOptions);
-      return performance.now() - started;
-    },
+    () => lanes.timed(job.source, () => job.source.migrate(job.target, keys, migrateOptions)),
     (node) => new NodeUnresponsiveError(node, node === source ? 'source' : 'target', job.slot, lanes.probeTimeoutMs),
   );
 }
@@ -277,12 +274,12 @@ const FETCH_SIZED =
 /** Each key's MEMORY USAGE, server-side (one round trip). */
 const MEMORY_USAGES = "local out = {} for i, key in ipairs(ARGV) do out[i] = redis.call('MEMORY', 'USAGE', key, 'SAMPLES', '0') or 0 end return out";
 
-/** Servers that refused FETCH_SIZED: they get the two-command path from then on. */
-const fetchRefused = new WeakSet<NodeClient>();
-
-/** Up to `count` keys of the slot (as bytes), each with its MEMORY USAGE. */
-async function fetchSized(source: NodeClient, slot: number, count: number): Promise<SizedKey[]> {
-  if (!fetchRefused.has(source)) {
+/**
+ * Up to `count` keys of the slot (as bytes), each with its MEMORY USAGE. `viaScript.ok` turns false (for the rest
+ * of this slot's move) once the server refused the script, e.g. for keys of a slot it no longer owns.
+ */
+async function fetchSized(source: NodeClient, slot: number, count: number, viaScript: { ok: boolean }): Promise<SizedKey[]> {
+  if (viaScript.ok) {
     try {
       const reply = (await source.call(['EVAL', FETCH_SIZED, 0, slot, count], { buffer: true })) as unknown[];
       const sized: SizedKey[] = [];
@@ -290,7 +287,7 @@ async function fetchSized(source: NodeClient, slot: number, count: number): Prom
       return sized;
     } catch (error) {
       if (!(error instanceof CommandFailedError)) throw error;
-      fetchRefused.add(source);
+      viaScript.ok = false;
     }
   }
   const keys = await source.getKeysInSlot(slot, count);

@@ -1,3 +1,4 @@
+import type { NodeClient } from '../net/node-client';
 import type { NodePool } from '../net/node-pool';
 
 /**
@@ -16,6 +17,8 @@ export class MigrateLanes {
   constructor(
     private readonly pool: NodePool,
     readonly probeTimeoutMs: number,
+    /** Ask the source how long each MIGRATE blocked it (timed()); off: our own clock, one command less per MIGRATE. */
+    private readonly serverTiming = true,
   ) {}
 
   /**
@@ -57,11 +60,50 @@ export class MigrateLanes {
     return probe;
   }
 
+  /**
+   * Runs one MIGRATE (`work`) on `source` and resolves to how long it blocked the source: measured by the
+   * server itself (INFO commandstats, pipelined right behind the MIGRATE: its `usec` grows by exactly the
+   * MIGRATE's run time), so neither network nor our own event loop inflate it; from send to reply when the
+   * server does not tell.
+   */
+  async timed(source: NodeClient, work: () => Promise<unknown>): Promise<number> {
+    if (!this.serverTiming) {
+      const started = performance.now();
+      await work();
+      return performance.now() - started;
+    }
+    if (!this.migrateStats.has(source.address)) this.migrateStats.set(source.address, await readMigrateStats(source));
+    const before = this.migrateStats.get(source.address);
+    const started = performance.now();
+    const migrated = work();
+    const after = before === undefined ? Promise.resolve(undefined) : readMigrateStats(source);
+    await migrated;
+    const elapsed = performance.now() - started;
+    const stats = await after;
+    if (stats === undefined || before === undefined) return elapsed;
+    this.migrateStats.set(source.address, stats);
+    // Exactly one MIGRATE ran in between (ours): its server-side time. Anything else: our own clock.
+    return stats.calls === before.calls + 1 ? (stats.usec - before.usec) / 1000 : elapsed;
+  }
+
+  private readonly migrateStats = new Map<string, { calls: number; usec: number } | undefined>();
+
   private async guarded<T>(source: string, target: string, work: () => Promise<T>, unresponsive: (node: string) => Error): Promise<T> {
     for (const node of [source, target]) {
       const pending = this.probes.get(node);
       if (pending !== undefined && !(await pending)) throw unresponsive(node);
     }
     return work();
+  }
+}
+
+/** `cmdstat_migrate` of INFO commandstats (zeros before the first MIGRATE); undefined when INFO is refused. */
+async function readMigrateStats(node: NodeClient): Promise<{ calls: number; usec: number } | undefined> {
+  try {
+    const info = String(await node.call(['INFO', 'commandstats']));
+    const line = /^cmdstat_migrate:calls=(\d+),usec=(\d+)/m.exec(info);
+    return line === null ? { calls: 0, usec: 0 } : { calls: Number(line[1]), usec: Number(line[2]) };
+  } catch {
+    return undefined;
   }
 }

@@ -133,8 +133,13 @@ export function checkClusterState(state: ClusterState, evidence: CheckEvidence =
     }
   }
 
+  const replicasByMaster = new Map<string, ClusterState['nodes'][number][]>();
+  for (const node of state.nodes) {
+    if (node.role !== 'replica' || node.masterId === undefined || node.failed) continue;
+    replicasByMaster.set(node.masterId, [...(replicasByMaster.get(node.masterId) ?? []), node]);
+  }
   for (const master of state.slotOwners) {
-    const replicas = state.replicasOf(master.id).filter((replica) => !replica.failed);
+    const replicas = replicasByMaster.get(master.id) ?? [];
     if (replicas.length === 0) {
       add({
         code: 'master-without-replica',
@@ -179,8 +184,10 @@ export function checkClusterState(state: ClusterState, evidence: CheckEvidence =
  */
 function noAddressProblems(state: ClusterState): ClusterProblem[] {
   const problems: ClusterProblem[] = [];
+  const withoutAddress = new Set<string>();
+  for (const view of state.views) for (const line of view.nodes) if (line.flags.includes('noaddr')) withoutAddress.add(line.id);
   for (const node of state.nodes) {
-    if (!state.views.some((view) => view.nodes.some((line) => line.id === node.id && line.flags.includes('noaddr')))) continue;
+    if (!withoutAddress.has(node.id)) continue;
     const servesSlots = node.role === 'master' && node.slots.size > 0;
     problems.push({
       code: 'node-noaddr',

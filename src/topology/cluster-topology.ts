@@ -8,7 +8,6 @@ import { OPERATION_LOCK_EVENT_LEVELS } from '../lock/lock-event-names';
 import { forwardEvents } from '../util/event-logger';
 import { VoteWindow } from '../model/vote-window';
 import { withEndEvent } from '../util/operation-end';
-import { throwIfAborted } from '../util/abort';
 import { emitterOf } from '../util/emit';
 import { CLUSTER_TOPOLOGY_EVENT_LEVELS, CLUSTER_TOPOLOGY_EVENT_NAMES } from './topology-event-names';
 import type { LeaseRecord } from '../lock/lease-store';
@@ -18,14 +17,14 @@ import { awaitAgreement, type ConvergenceResult, type WaitForConvergenceOptions 
 import { executeCreate, type CreateResult, type ExecuteCreateOptions } from './create-cluster';
 import { discoverCluster } from './discover';
 import type { FixPlan } from '../plan/fix-plan';
-import { executeClusterFix, fixCluster, planClusterFix, type FixReport } from './repair/fix-cluster';
+import { checkExecuteFixArgs, executeClusterFix, fixCluster, planClusterFix, validateFixOptions, type FixReport } from './repair/fix-cluster';
 import type { FixOptions } from './repair/fix-options';
-import { addNode, type AddNodeResult } from './membership/add-node';
-import { forgetEverywhere, type ForgetResult } from './membership/forget-everywhere';
+import { addNode, validateAddNodeInput, type AddNodeResult } from './membership/add-node';
+import { checkForgetArgs, forgetEverywhere, type ForgetResult } from './membership/forget-everywhere';
 import type { AddNodeOptions, ForgetOptions, RemoveNodeOptions, ReplicateOptions } from './membership/membership-options';
 import { readNodeTimeouts } from './membership/fast-gossip';
-import { removeNode, type RemoveNodeResult } from './membership/remove-node';
-import { replicate, type ReplicateResult } from './membership/replicate';
+import { checkRemoveNodeArgs, removeNode, type RemoveNodeResult } from './membership/remove-node';
+import { checkReplicateArgs, replicate, type ReplicateResult } from './membership/replicate';
 import type { TopologyContext } from './topology-context';
 import type { ClusterTopologyEvents } from './topology-events';
 import { resolveTopologyOptions, type ClusterTopologyOptions, type ResolvedClusterTopologyOptions } from './topology-options';
@@ -56,7 +55,7 @@ export class ClusterTopology extends EventEmitter<ClusterTopologyEvents> impleme
         pool: this.pool,
         connection: this.options,
         candidates: () => [...this.reachableMembers(), ...this.options.seeds, ...this.learnedSeeds],
-        reachableMasters: async () => (await this.refresh()).masters.filter((m) => m.reachable && !m.failed).map((m) => ({ host: m.host, port: m.port })),
+        liveMasters: async () => (await this.refresh()).masters.filter((m) => !m.failed).map((m) => ({ host: m.host, port: m.port })),
       },
       options.lock,
     );
@@ -134,16 +133,17 @@ export class ClusterTopology extends EventEmitter<ClusterTopologyEvents> impleme
     return result;
   }
 
-  // --- repair (issue 3: fix()) --- delegate to ./repair/*; keep methods thin.
+  // --- repair (fix, planFix, executeFix) --- delegate to ./repair/*; keep methods thin.
 
   /**
    * Closes every open slot (whatever state a crash left it in) and assigns uncovered slots,
    * moving keys to the chosen owner; never deletes a key. See docs/fix.md.
    */
   async fix(options: FixOptions = {}): Promise<FixReport> {
-    return withEndEvent('fix', (event) => this.emit('fix-end', event), async () =>
-      this.fixDone(await this.lock.run('fix', () => fixCluster(this, options, emitterOf<ClusterTopologyEvents>(this)))),
-    );
+    return withEndEvent('fix', (event) => this.emit('fix-end', event), async () => {
+      validateFixOptions(options);
+      return this.fixDone(await this.lock.run('fix', () => fixCluster(this, options, emitterOf<ClusterTopologyEvents>(this))));
+    });
   }
 
   /** Gathers every master's view and key counts, then plans the repair (pure planFix); nothing is changed. */
@@ -155,7 +155,10 @@ export class ClusterTopology extends EventEmitter<ClusterTopologyEvents> impleme
 
   /** Executes a reviewed fix plan; refuses it (PlanError) when the cluster changed since it was made. */
   async executeFix(plan: FixPlan, options: FixOptions = {}): Promise<FixReport> {
-    return withEndEvent('fix', (event) => this.emit('fix-end', event), async () => this.fixDone(await this.lock.run('fix', () => executeClusterFix(this, plan, options))));
+    return withEndEvent('fix', (event) => this.emit('fix-end', event), async () => {
+      checkExecuteFixArgs(plan, options);
+      return this.fixDone(await this.lock.run('fix', () => executeClusterFix(this, plan, options)));
+    });
   }
 
   private fixDone(report: FixReport): FixReport {
@@ -163,32 +166,32 @@ export class ClusterTopology extends EventEmitter<ClusterTopologyEvents> impleme
     return report;
   }
 
-  // --- membership (issue 4: addNode, removeNode, forgetEverywhere, replicate) --- delegate to ./membership/*.
+  // --- membership (addNode, removeNode, forgetEverywhere, replicate) --- delegate to ./membership/*.
   /**
    * Adds a started, empty, cluster-enabled node as a master (no slots until resharded) or as a
    * replica (of `of`, or of the master with the fewest replicas on another host). Resolves when
    * every node knows it. See docs/membership.md.
    */
   async addNode(node: NodeAddress, options: AddNodeOptions): Promise<AddNodeResult> {
-    throwIfAborted(options.signal, 'addNode');
+    validateAddNodeInput(node, options);
     return this.lock.run('add-node', () => addNode(this, node, options));
   }
 
   /** Removes a replica or a master without slots (refuses one that serves slots: drain it first). */
   async removeNode(nodeId: string, options: RemoveNodeOptions = {}): Promise<RemoveNodeResult> {
-    throwIfAborted(options.signal, 'removeNode');
+    checkRemoveNodeArgs(nodeId, options);
     return this.lock.run('remove-node', () => removeNode(this, nodeId, options));
   }
 
   /** CLUSTER FORGET on every other node within the 60 s ban, until no node lists it. Works for dead nodes. */
   async forgetEverywhere(nodeId: string, options: ForgetOptions = {}): Promise<ForgetResult> {
-    throwIfAborted(options.signal, 'forgetEverywhere');
+    checkForgetArgs(nodeId, options);
     return this.lock.run('forget', () => forgetEverywhere(this, nodeId, options));
   }
 
   /** Makes `replicaId` replicate `masterId` (CLUSTER REPLICATE), verified on every node. */
   async replicate(replicaId: string, masterId: string, options: ReplicateOptions = {}): Promise<ReplicateResult> {
-    throwIfAborted(options.signal, 'replicate');
+    checkReplicateArgs(replicaId, masterId, options);
     return this.lock.run('replicate', () => replicate(this, replicaId, masterId, options));
   }
 

@@ -6,10 +6,11 @@ import { SlotSet } from '../model/slot-set';
 import type { NodePool } from '../net/node-pool';
 import type { CreatePlan } from '../plan/create-plan';
 import { pollUntil } from '../util/poll';
-import { throwIfAborted } from '../util/abort';
+import { sleep, throwIfAborted } from '../util/abort';
 import { runLimited } from '../util/run-limited';
 import type { ConvergenceResult } from './convergence';
 import { withShortNodeTimeouts } from './membership/fast-gossip';
+import { staleViews } from './membership/stale-views';
 import type { TopologyContext } from './topology-context';
 import type { CreateStep } from './topology-events';
 
@@ -72,8 +73,8 @@ async function formCluster(
     Promise.all(plan.masters.map((master) => pool.get(master.address).addSlots(SlotSet.parse(master.slots)))),
   );
   await step('set-epochs', all, () => Promise.all(all.map((address, index) => pool.get(address).setConfigEpoch(index + 1))));
-  await step('meet', all, () => meetEveryPair(pool, all));
-  const joinTimeout = context.options.convergenceTimeoutMs;
+  const joinTimeout = createTimeoutMs(context.options.convergenceTimeoutMs, all.length);
+  await step('meet', all, () => meetEveryPair(pool, all, joinTimeout));
   await step('await-join', all, async () => {
     const result = await pollUntil(
       async () => {
@@ -93,7 +94,9 @@ async function formCluster(
     Promise.all(plan.replicas.map((replica) => pool.get(replica.address).replicate(ids.get(replica.of) as string))),
   );
   const converged: ConvergenceResult = await step('await-ok', all, () =>
-    context.waitForConvergence({ requireStateOk: true, requireHealthy: true, expectNodeIds: [...ids.values()], ...(signal === undefined ? {} : { signal }) }),
+    whileNudging(context, () =>
+      context.waitForConvergence({ requireStateOk: true, requireHealthy: true, expectNodeIds: [...ids.values()], timeoutMs: joinTimeout, ...(signal === undefined ? {} : { signal }) }),
+    ),
   );
 
   const elapsedMs = Date.now() - started;
@@ -146,14 +149,71 @@ const MEET_CONCURRENCY = 16;
  * of MEETs to every node after it. One write per node instead of one round trip per pair keeps a
  * 100-node create at 100 writes, not 4,950 calls.
  */
-async function meetEveryPair(pool: NodePool, all: readonly string[]): Promise<void> {
+async function meetEveryPair(pool: NodePool, all: readonly string[], timeoutMs: number): Promise<void> {
   const targets = all.map((address) => parseAddress(address));
   await runLimited(all.slice(0, -1).map((_, index) => index), MEET_CONCURRENCY, async (index) => {
     const commands = targets.slice(index + 1).map((target) => ['CLUSTER', 'MEET', target.host, target.port] as const);
-    const replies = await pool.get(all[index] as string).pipeline(commands);
+    // A MEET is answered at once by a node that gets CPU; one starved by thousands of handshakes
+    // (or a busy host) answers late, which is harmless: wait as long as the join may take.
+    const replies = await pool.get(all[index] as string).pipeline(commands, { timeoutMs });
     const failure = replies.find((reply) => reply instanceof Error);
     if (failure !== undefined) throw failure;
   });
+}
+
+/** Time each node gets, at least, to join a new cluster and agree on it (gossip grows with the nodes). */
+const JOIN_MS_PER_NODE = 500;
+
+/**
+ * How long create() waits for the join and for strict agreement, each: the topology's
+ * convergenceTimeoutMs, raised to 500 ms per node for large clusters (60 s at 120 nodes).
+ */
+export function createTimeoutMs(convergenceTimeoutMs: number, nodeCount: number): number {
+  return Math.max(convergenceTimeoutMs, nodeCount * JOIN_MS_PER_NODE);
+}
+
+/** How often create() tells out-of-date nodes the news: a round of MEETs per second at most. */
+const NUDGE_INTERVAL_MS = 1000;
+
+/**
+ * Runs `wait` while, once a second, every node some other node is out of date about (its role,
+ * master or slots: see staleViews) sends that node a CLUSTER MEET. Redis takes a node's role and
+ * slots only from a packet the node itself sends, and between known nodes with a 15 s
+ * cluster-node-timeout the next one may come 7.5 s later; a MEET from a known node is such a
+ * packet (the receiver updates its view and answers with a PONG; the sender drops the short-lived
+ * handshake entry when the PONG names a node it knows). One pipeline per node that must speak;
+ * replies and failures are ignored (the convergence wait decides).
+ */
+async function whileNudging<T>(context: TopologyContext, wait: () => Promise<T>): Promise<T> {
+  let waiting = true;
+  const nudging = (async () => {
+    while (waiting) {
+      await sleep(NUDGE_INTERVAL_MS);
+      const views = context.state?.views;
+      if (!waiting || views === undefined) continue;
+      const addressOf = new Map(views.map((view) => [view.nodeId, view.address]));
+      const bySubject = new Map<string, string[]>();
+      for (const { viewer, subject } of staleViews(views)) bySubject.set(subject, [...(bySubject.get(subject) ?? []), viewer]);
+      await runLimited([...bySubject], MEET_CONCURRENCY, async ([subject, viewers]) => {
+        const address = addressOf.get(subject);
+        if (address === undefined) return;
+        const commands = viewers.map((viewer) => {
+          const target = parseAddress(viewer);
+          return ['CLUSTER', 'MEET', target.host, target.port] as const;
+        });
+        await context.pool
+          .get(address)
+          .pipeline(commands)
+          .catch(() => undefined);
+      });
+    }
+  })();
+  try {
+    return await wait();
+  } finally {
+    waiting = false;
+    await nudging;
+  }
 }
 
 /** Above this many nodes create() never lowers cluster-node-timeout: see fastJoinNodeTimeout. */

@@ -149,7 +149,11 @@ function noSeedAnswered(seeds: readonly string[], failures: readonly [string, un
  */
 function dropStrangers(views: readonly NodeView[]): NodeView[] {
   if (views.length < 2) return [...views];
-  const listedBy = (id: string): number => views.filter((view) => view.nodeId !== id && view.nodes.some((node) => node.id === id && !node.handshake)).length;
-  const members = views.filter((view) => listedBy(view.nodeId) > 0);
+  // One pass over every line (views x nodes), not a search of every view per view.
+  const listed = new Set<string>();
+  for (const view of views) {
+    for (const node of view.nodes) if (node.id !== view.nodeId && !node.handshake) listed.add(node.id);
+  }
+  const members = views.filter((view) => listed.has(view.nodeId));
   return members.length > 0 ? members : [...views];
 }

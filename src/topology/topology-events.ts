@@ -68,7 +68,7 @@ export interface ClusterTopologyEvents {
   'create-end': (event: OperationEndEvent) => void;
   /** waitForConvergence() saw every node agree. */
   converged: (event: ConvergedEvent) => void;
-  // --- repair events (issue 3) ---
+  // --- repair events ---
   /** fix() or planFix() made a plan (before any command changes the cluster). */
   'fix-planned': (plan: FixPlan) => void;
   /** fix() finished: open slots closed, uncovered slots assigned, keys moved to their owners. */
@@ -76,7 +76,7 @@ export interface ClusterTopologyEvents {
   /** fix() / executeFix() ended: done, failed or aborted (always emitted). */
   'fix-end': (event: OperationEndEvent) => void;
 
-  // --- membership events (issue 4) ---
+  // --- membership events ---
   /** A step of addNode / removeNode / forgetEverywhere / replicate finished. */
   'membership-step': (event: MembershipStepEvent) => void;
   /** addNode() finished: every node knows the new node (and its master, for a replica). */

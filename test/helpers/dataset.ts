@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Redis, type Cluster } from 'ioredis';
+import { DEFAULT_OPERATION_LOCK_OPTIONS } from '../../src/index';
 
 /** Writes `count` string keys `prefix:{i}` (spread over all slots) with deterministic values. */
 export async function writeKeys(client: Cluster, count: number, options: { prefix?: string; valueBytes?: number } = {}): Promise<void> {
@@ -18,8 +19,11 @@ export function valueFor(prefix: string, i: number, size = 32): string {
   return seed.repeat(Math.ceil(size / seed.length)).slice(0, size);
 }
 
+/** The operation lease's key: not user data (it exists while an operation runs, or until a crashed holder's lease is taken over). */
+const LEASE_KEY = Buffer.from(DEFAULT_OPERATION_LOCK_OPTIONS.key);
+
 /**
- * Key count and a SHA-256 over every key and its DUMP, in key order, read from every master that
+ * Key count and a SHA-256 over every key but the operation lease and its DUMP, in key order, read from every master that
  * serves slots. The masters are found from the cluster itself (CLUSTER NODES of a member), not from
  * the client's slot cache, which may still name a node a test just removed.
  */
@@ -36,7 +40,7 @@ export async function clusterDigest(client: Cluster): Promise<{ keys: number; sh
       do {
         const [next, batch] = await node.scanBuffer(cursor, 'COUNT', 1000);
         cursor = next.toString();
-        for (const key of batch) keyed.push({ key, node });
+        for (const key of batch) if (!key.equals(LEASE_KEY)) keyed.push({ key, node });
       } while (cursor !== '0');
     }
     keyed.sort((a, b) => Buffer.compare(a.key, b.key));

@@ -40,9 +40,13 @@ const DIRECTIVE_SINCE: Readonly<Record<string, string>> = {
 /** The options with the server under test filled in (an explicit redisServer wins), minus directives it lacks. */
 export function withTestServer<T extends { redisServer?: string; config?: Record<string, string | number> }>(options: T): T {
   if (TEST_SERVER === undefined || options.redisServer !== undefined) return options;
+  return { ...options, redisServer: TEST_SERVER, ...(options.config === undefined ? {} : { config: testConfig(options.config) }) };
+}
+
+/** Node directives for the server under test: those it lacks (see DIRECTIVE_SINCE) left out. */
+export function testConfig(config: Record<string, string | number>): Record<string, string | number> {
   const { redisCompatibleVersion } = testServerInfo();
-  const config = options.config === undefined ? undefined : Object.fromEntries(Object.entries(options.config).filter(([name]) => compareVersions(redisCompatibleVersion, DIRECTIVE_SINCE[name] ?? '0') >= 0));
-  return { ...options, redisServer: TEST_SERVER, ...(config === undefined ? {} : { config }) };
+  return Object.fromEntries(Object.entries(config).filter(([name]) => compareVersions(redisCompatibleVersion, DIRECTIVE_SINCE[name] ?? '0') >= 0));
 }
 
 /** LocalCluster.start on the server under test: what every integration test uses, so the matrix can run it on each version. */

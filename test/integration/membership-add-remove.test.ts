@@ -20,7 +20,7 @@ import {
 import { pollUntil } from '../../src/util/poll';
 import { clusterDigest, writeKeys } from '../helpers/dataset';
 import { redisCliCheck } from '../helpers/redis-cli';
-import { startTestCluster, stopTestCluster } from '../helpers/test-cluster';
+import { startTestCluster, stopTestCluster, testConfig } from '../helpers/test-cluster';
 
 const HOSTS = ['127.0.0.1', '127.0.0.2', '127.0.0.3'];
 const UNKNOWN = '0123456789abcdef0123456789abcdef01234567';
@@ -180,7 +180,7 @@ describe('ClusterTopology membership: addNode, replicate, removeNode', () => {
     expect((notCluster as Error).message).toContain("set 'cluster-enabled yes'");
 
     // A cluster node without slots refuses SET (CLUSTERDOWN): DEBUG POPULATE writes keys anyway.
-    const withKeys = await local.startNode({ config: { 'enable-debug-command': 'yes' } });
+    const withKeys = await local.startNode({ config: testConfig({ 'enable-debug-command': 'yes' }) });
     await topology.pool.get(withKeys).call(['DEBUG', 'POPULATE', 3]);
     const notEmpty = await topology.addNode(withKeys, { as: 'replica' }).catch((e: unknown) => e);
     expect(notEmpty).toBeInstanceOf(NodeNotEmptyError);

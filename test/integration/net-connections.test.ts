@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AuthenticationError, ClusterTopology, InvalidArgumentError, LocalCluster, MalformedReplyError, NodePool, NodeUnreachableError, PermissionDeniedError } from '../../src/index';
+import { AuthenticationError, ClusterTopology, InvalidArgumentError, LocalCluster, MalformedReplyError, NodePool, NodeTimeoutError, NodeUnreachableError, PermissionDeniedError } from '../../src/index';
 import { bulk, startFakeRespServer } from '../helpers/fake-resp-server';
 import { startLocalCluster } from '../helpers/test-cluster';
 
@@ -21,6 +21,33 @@ describe('node connections', () => {
       await Promise.all(Array.from({ length: 20 }, () => pool.get(seed).ping()));
       expect(Number((await pool.get(seed).info('clients'))['connected_clients'])).toBe(before);
     } finally {
+      await pool.close();
+    }
+  });
+
+  it('closes a hung connection once, however many commands time out on it', async () => {
+    const pool = new NodePool({ commandTimeoutMs: 300 });
+    const node = local.nodes[2]!;
+    const warnings: Error[] = [];
+    const onWarning = (warning: Error): void => {
+      warnings.push(warning);
+    };
+    process.on('warning', onWarning);
+    try {
+      const client = pool.get(node.address);
+      await client.ping();
+      await local.freezeNode(node.address);
+      // 12 commands in flight on one connection time out together: one disconnect, not 12 ('close' listeners past 10 warn).
+      const results = await Promise.allSettled([...Array.from({ length: 6 }, () => client.ping()), ...Array.from({ length: 6 }, () => client.pipeline([['PING'], ['PING']]))]);
+      expect(results.every((result) => result.status === 'rejected' && result.reason instanceof NodeTimeoutError)).toBe(true);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(warnings.filter((warning) => warning.name === 'MaxListenersExceededWarning')).toEqual([]);
+      await local.thawNode(node.address);
+      // The next call dials afresh and is answered.
+      await expect(client.ping()).resolves.toBeUndefined();
+    } finally {
+      process.off('warning', onWarning);
+      await local.thawNode(node.address).catch(() => undefined);
       await pool.close();
     }
   });

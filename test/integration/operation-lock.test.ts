@@ -14,6 +14,7 @@ import {
 } from '../../src/index';
 import { clusterDigest, writeKeys } from '../helpers/dataset';
 import { redisCliCheck } from '../helpers/redis-cli';
+import { expectLeaseRenewed } from '../helpers/lease-renewals';
 import { startTestCluster, stopTestCluster } from '../helpers/test-cluster';
 
 const LEASE_KEY = DEFAULT_OPERATION_LOCK_OPTIONS.key;
@@ -27,6 +28,11 @@ function deferred(): { promise: Promise<void>; resolve: () => void } {
     resolve = r;
   });
   return { promise, resolve };
+}
+
+/** True once the topology's lock reports a lease held by some operation (read from the claims). */
+async function holderHasLease(topology: ClusterTopology): Promise<boolean> {
+  return (await topology.lockHolder()) !== undefined;
 }
 
 /** Calls of the mutating commands on every node, from INFO commandstats (the server's own count). */
@@ -76,7 +82,7 @@ describe('operation lock on a real cluster', () => {
 
   it('a second operator is refused by every mutating call, naming the holder, and sends nothing mutating', async () => {
     const gate = deferred();
-    const holding = topology.lock.run('nightly-maintenance', () => gate.promise);
+    const holding = topology.lock.run('nightly-maintenance', () => gate.promise, { eager: true });
     try {
       await expect.poll(() => topology.lockHolder().then((h) => h?.holder.operation), { timeout: 10_000 }).toBe('nightly-maintenance');
       const state = await topology.refresh();
@@ -218,16 +224,8 @@ describe('operation lock on a real cluster', () => {
     const acquired: boolean[] = [];
     holder.lock.on('lease-acquired', (event) => acquired.push(event.replicated));
     await holder.lock.run('failover-drill', async () => {
-      const token = holder.lock.current?.token;
       await new FailoverController(holder).failover(replica.id);
-      let renewed = 0;
-      const count = (): void => {
-        renewed++;
-      };
-      holder.lock.on('lease-renewed', count);
-      await expect.poll(() => renewed, { timeout: 10_000 }).toBeGreaterThan(1);
-      holder.lock.off('lease-renewed', count);
-      expect((await holder.lockHolder())?.token).toBe(token);
+      await expectLeaseRenewed(holder);
       const second = another();
       await expect(second.fix()).rejects.toBeInstanceOf(OperationLockedError);
     });
@@ -259,13 +257,24 @@ describe('operation lock on a real cluster', () => {
   it('with no master serving the lease slot, fix() holds the lease as node claims and repairs the slot', async () => {
     const state = await topology.refresh();
     const owner = state.ownerOf(LEASE_SLOT)!;
-    // Move the neighbour key out of the way is not needed: DELSLOTS keeps keys; fix() gives the slot back to the node holding them.
+    // A holder that took the lease before (key and claims) must still exclude an operator that can only claim.
+    const holder = another();
+    const gate = deferred();
+    const holding = holder.lock.run('long-job', () => gate.promise, { eager: true });
+    await expect.poll(() => holderHasLease(holder), { timeout: 10_000 }).toBe(true);
+    // DELSLOTS keeps the slot's keys; fix() gives the slot back to the node holding them.
     await Promise.all(state.nodes.map((node) => topology.pool.get(node.address).call(['CLUSTER', 'DELSLOTS', LEASE_SLOT]).catch(() => undefined)));
     await expect.poll(async () => (await topology.refresh()).uncoveredSlots().has(LEASE_SLOT), { timeout: 10_000 }).toBe(true);
+    const refused = await another().fix().catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(OperationLockedError);
+    expect((refused as OperationLockedError).holder.holder.operation).toBe('long-job');
+    gate.resolve();
+    await holding;
     let claimSeen = false;
     const fixer = another();
     fixer.pool.commandHooks.add(async (node, commands) => {
-      if (claimSeen || !commands.some((args) => /^ADDSLOTS/i.test(String(args[1] ?? '')))) return;
+      // The repair's slot assignment (CLUSTER SETSLOT ... NODE, BUMPEPOCH, ADDSLOTS): the claims must be in place by then.
+      if (claimSeen || !commands.some((args) => /^CLUSTER$/i.test(String(args[0])) && /^(ADDSLOTS|ADDSLOTSRANGE|SETSLOT|BUMPEPOCH)$/i.test(String(args[1] ?? '')))) return;
       const [host, port] = [node.slice(0, node.lastIndexOf(':')), Number(node.slice(node.lastIndexOf(':') + 1))];
       const probe = new Redis({ host, port, lazyConnect: true });
       try {

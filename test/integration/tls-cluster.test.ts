@@ -15,7 +15,7 @@ import {
 import { pollUntil } from '../../src/util/poll';
 import { clusterDigest, writeKeys } from '../helpers/dataset';
 import { redisCliCheck } from '../helpers/redis-cli';
-import { startLocalCluster, TEST_SERVER } from '../helpers/test-cluster';
+import { startTestCluster, stopTestCluster, TEST_SERVER } from '../helpers/test-cluster';
 
 // TLS needs a server built with it: the server under test when it has TLS, else Debian's redis-server.
 const server = TEST_SERVER !== undefined && inspectServerBinary(TEST_SERVER).tlsBuilt ? TEST_SERVER : 'redis-server';
@@ -27,18 +27,12 @@ describe(`a TLS-only LocalCluster (${inspectServerBinary(server).capabilities.ki
   let digest: { keys: number; sha256: string };
 
   beforeAll(async () => {
-    local = await startLocalCluster({ masters: 3, replicasPerMaster: 1, tls: true, nodeTimeoutMs: 2000, redisServer: server });
-    topology = local.topology({ convergenceTimeoutMs: 20_000 });
-    client = local.client();
+    ({ local, topology, client } = await startTestCluster({ masters: 3, replicasPerMaster: 1, tls: true, nodeTimeoutMs: 2000, redisServer: server }, { convergenceTimeoutMs: 20_000 }));
     await writeKeys(client, 600, { prefix: 'tls' });
     await client.set('{tls}ttl', 'expiring', 'EX', 3600);
     digest = await clusterDigest(client);
   });
-  afterAll(async () => {
-    client?.disconnect();
-    await topology?.close();
-    await local?.stop();
-  });
+  afterAll(() => stopTestCluster({ local, topology, client }));
 
   it('listens on TLS only, with TLS on the cluster bus and for replication, and redis-cli --tls accepts the cluster', async () => {
     const node = topology.pool.get(local.seeds[0]!);

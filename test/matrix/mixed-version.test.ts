@@ -3,6 +3,7 @@ import type { Cluster } from 'ioredis';
 import { ClusterTopology, FailoverController, LocalCluster, SlotMigrator, inspectServerBinary } from '../../src/index';
 import { clusterDigest, writeKeys } from '../helpers/dataset';
 import { redisCliCheck } from '../helpers/redis-cli';
+import { startTestCluster, stopTestCluster } from '../helpers/test-cluster';
 
 // The newer server of a rolling upgrade (set by the compatibility matrix: Redis 7.2 or Valkey 8).
 const upgrade = process.env['REDIS_CLUSTER_OPS_UPGRADE_SERVER'] || undefined;
@@ -16,17 +17,11 @@ describe.skipIf(newer === undefined)(`a ${base.kind} ${base.version} cluster gai
   let digest: { keys: number; sha256: string };
 
   beforeAll(async () => {
-    local = await LocalCluster.start({ masters: 3, replicasPerMaster: 1, redisServer: 'redis-server', nodeTimeoutMs: 2000, host: ['127.0.0.1', '127.0.0.2', '127.0.0.3'] });
-    topology = local.topology({ convergenceTimeoutMs: 30_000 });
-    client = local.client();
+    ({ local, topology, client } = await startTestCluster({ masters: 3, replicasPerMaster: 1, redisServer: 'redis-server', nodeTimeoutMs: 2000, host: ['127.0.0.1', '127.0.0.2', '127.0.0.3'] }, { convergenceTimeoutMs: 30_000 }));
     await writeKeys(client, 1000, { prefix: 'mixed' });
     digest = await clusterDigest(client);
   });
-  afterAll(async () => {
-    client?.disconnect();
-    await topology?.close();
-    await local?.stop();
-  });
+  afterAll(() => stopTestCluster({ local, topology, client }));
 
   it('adds a newer master, reports both versions in the state, and moves slots with keys onto it', async () => {
     const node = await local.startNode({ redisServer: upgrade!, host: '127.0.0.2' });

@@ -53,13 +53,19 @@ export function validateForget(state: ClusterState, nodeId: string, options: For
  * polls: a node that still lists the id is told again, until no node lists it and no node
  * holds its address in handshake. Works for dead nodes: they need not answer.
  */
-export async function forgetEverywhere(context: TopologyContext, nodeId: string, options: ForgetOptions = {}, operation: MembershipOperation = 'forget'): Promise<ForgetResult> {
+/** Pure: refuses bad arguments of forgetEverywhere() (before the lease is taken). Returns the timeout. */
+export function checkForgetArgs(nodeId: string, options: ForgetOptions = {}): number {
   assertNodeId(nodeId, 'nodeId');
   assertWaitOptions(options, 'forgetEverywhere');
   const timeoutMs = options.timeoutMs ?? DEFAULT_FORGET_TIMEOUT_MS;
   if (timeoutMs >= FORGET_BAN_MS) {
     throw new InvalidArgumentError('timeoutMs', timeoutMs, `not below the ${FORGET_BAN_MS / 1000} s CLUSTER FORGET ban`, 'Pass e.g. timeoutMs: 30000.');
   }
+  return timeoutMs;
+}
+
+export async function forgetEverywhere(context: TopologyContext, nodeId: string, options: ForgetOptions = {}, operation: MembershipOperation = 'forget'): Promise<ForgetResult> {
+  const timeoutMs = checkForgetArgs(nodeId, options);
   const started = Date.now();
   const state = await context.refresh();
   const node = validateForget(state, nodeId, options);

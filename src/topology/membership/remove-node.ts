@@ -38,9 +38,14 @@ export function validateRemove(state: ClusterState, nodeId: string): void {
  * (forgetEverywhere); then CLUSTER RESET SOFT on the removed node so it does not rejoin, and
  * optionally SHUTDOWN.
  */
-export async function removeNode(context: TopologyContext, nodeId: string, options: RemoveNodeOptions = {}): Promise<RemoveNodeResult> {
+/** Pure: refuses bad arguments of removeNode() (before the lease is taken). */
+export function checkRemoveNodeArgs(nodeId: string, options: RemoveNodeOptions = {}): void {
   assertNodeId(nodeId, 'nodeId');
   assertWaitOptions(options, 'removeNode');
+}
+
+export async function removeNode(context: TopologyContext, nodeId: string, options: RemoveNodeOptions = {}): Promise<RemoveNodeResult> {
+  checkRemoveNodeArgs(nodeId, options);
   const started = Date.now();
   const state = await context.refresh();
   validateRemove(state, nodeId);

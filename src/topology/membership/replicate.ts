@@ -44,6 +44,13 @@ export function validateReplicate(state: ClusterState, replicaId: string, master
   if (!replica.reachable) throw new NodeUnreachableError(replica.address, 'the replica does not answer, so it cannot be told to replicate another master');
 }
 
+/** Pure: refuses bad arguments of replicate() (before the lease is taken). */
+export function checkReplicateArgs(replicaId: string, masterId: string, options: ReplicateOptions = {}): void {
+  assertNodeId(replicaId, 'replicaId');
+  assertNodeId(masterId, 'masterId');
+  assertWaitOptions(options, 'replicate');
+}
+
 /**
  * CLUSTER REPLICATE on the replica, then waits until every node agrees on its new master and
  * (awaitSync) its replication link is up. An empty master (no slots, no keys) may be turned
@@ -56,9 +63,7 @@ export async function replicate(
   options: ReplicateOptions = {},
   operation: MembershipOperation = 'replicate',
 ): Promise<ReplicateResult> {
-  assertNodeId(replicaId, 'replicaId');
-  assertNodeId(masterId, 'masterId');
-  assertWaitOptions(options, 'replicate');
+  checkReplicateArgs(replicaId, masterId, options);
   const started = Date.now();
   const state = await context.refresh();
   validateReplicate(state, replicaId, masterId);

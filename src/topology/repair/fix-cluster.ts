@@ -51,10 +51,7 @@ export async function planClusterFix(context: TopologyContext): Promise<FixPlan>
  * operation left at the fast-gossip cluster-node-timeout.
  */
 export async function executeClusterFix(context: TopologyContext, plan: FixPlan, options: FixOptions = {}): Promise<FixReport> {
-  if (plan === null || typeof plan !== 'object' || plan.kind !== 'fix' || !Array.isArray(plan.moves)) {
-    throw new InvalidArgumentError('plan', plan, 'not a fix plan', 'Pass the result of planFix().');
-  }
-  validateFixOptions(options);
+  checkExecuteFixArgs(plan, options);
   const fresh = await planClusterFix(context);
   if (fresh.id !== plan.id) {
     throw new PlanError(
@@ -65,7 +62,16 @@ export async function executeClusterFix(context: TopologyContext, plan: FixPlan,
   return walkFixPlan(context, plan, options);
 }
 
-function validateFixOptions(options: FixOptions): void {
+/** Pure: refuses bad arguments of executeFix() (before the lease is taken). */
+export function checkExecuteFixArgs(plan: FixPlan, options: FixOptions = {}): void {
+  if (plan === null || typeof plan !== 'object' || plan.kind !== 'fix' || !Array.isArray(plan.moves)) {
+    throw new InvalidArgumentError('plan', plan, 'not a fix plan', 'Pass the result of planFix().');
+  }
+  validateFixOptions(options);
+}
+
+/** Pure: refuses bad fix() options (before the lease is taken). */
+export function validateFixOptions(options: FixOptions): void {
   const concurrency = options.concurrentSlots ?? DEFAULT_FIX_OPTIONS.concurrentSlots;
   if (!Number.isInteger(concurrency) || concurrency < 1) throw new InvalidArgumentError('concurrentSlots', concurrency, 'not a whole number >= 1', 'Pass 1 or more.');
   if (options.onConflict !== undefined && options.onConflict !== 'fail' && options.onConflict !== 'replace') {
@@ -97,7 +103,10 @@ async function walkFixPlan(context: TopologyContext, plan: FixPlan, options: Fix
   await runLimited(plan.moves, concurrency, async (entry) => {
     for (const step of entry.steps) await run(step);
   });
-  for (const wave of plan.finish) await runWave(context, plan, wave);
+  for (const wave of plan.finish) {
+    await runWave(context, plan, wave);
+    await awaitEpochKnown(context, plan, options.signal);
+  }
   if (plan.decisions.length > 0) await context.waitForConvergence(options.signal === undefined ? {} : { signal: options.signal });
   return { ...report(plan, moved, started), restoredNodeTimeouts };
 }
@@ -129,6 +138,23 @@ async function awaitClusterOk(context: TopologyContext, plan: FixPlan, signal?: 
     },
     { timeoutMs: context.options.convergenceTimeoutMs, operation: 'fix', ...(signal === undefined ? {} : { signal }) },
   );
+}
+
+/**
+ * After an owner's BUMPEPOCH: waits (bounded) until every master of the plan knows the new greatest
+ * epoch. The next bump then cannot collide with it, and the next operation's SETSLOT NODE (which
+ * bumps the target only when it believes it lacks the greatest epoch) cannot act on a stale view:
+ * a target that keeps an epoch below the source's loses the slot, and Redis drops its keys.
+ */
+async function awaitEpochKnown(context: TopologyContext, plan: FixPlan, signal?: AbortSignal): Promise<void> {
+  const nodes = Object.values(plan.nodes);
+  const epochs = (): Promise<number[]> => Promise.all(nodes.map((node) => context.pool.get(node).clusterInfo().then((info) => Number(info['cluster_current_epoch'] ?? 0), () => -1)));
+  const target = Math.max(...(await epochs()));
+  await pollUntil(async () => ({ done: (await epochs()).every((epoch) => epoch === -1 || epoch >= target) }), {
+    timeoutMs: context.options.convergenceTimeoutMs,
+    operation: 'fix',
+    ...(signal === undefined ? {} : { signal }),
+  });
 }
 
 function address(plan: FixPlan, nodeId: string): string {

@@ -10,6 +10,7 @@ import {
   OperationAbortedError,
   ReplicaOfOtherMasterError,
   UnknownNodeError,
+  type LeaseStore,
 } from '../../../src/index';
 import { resolveFailoverControllerOptions } from '../../../src/failover/failover-options';
 import { validateFailover } from '../../../src/failover/manual-failover';
@@ -66,6 +67,36 @@ describe('failover input checks (refused before anything is sent)', () => {
     await expect(topology.removeNode(D, { signal: aborted })).rejects.toBeInstanceOf(OperationAbortedError);
     await expect(topology.forgetEverywhere(D, { signal: aborted })).rejects.toBeInstanceOf(OperationAbortedError);
     await expect(topology.replicate(D, A, { signal: aborted })).rejects.toBeInstanceOf(OperationAbortedError);
+    await topology.close();
+  });
+
+  it('refuses bad arguments before the operation lease is asked for', async () => {
+    const asked: string[] = [];
+    const store: LeaseStore = {
+      acquire: async (request) => {
+        asked.push(request.holder.operation);
+        throw new Error('the lease store must not be reached');
+      },
+      renew: async () => ({ renewed: false }),
+      release: async () => undefined,
+      read: async () => undefined,
+      breakLease: async () => false,
+    };
+    const topology = new ClusterTopology({ seeds: [{ host: '127.0.0.1', port: 1 }], lock: { store } });
+    const controller = new FailoverController(topology);
+    await expect(controller.failover('nope')).rejects.toThrow(InvalidArgumentError);
+    await expect(controller.failover(D, { mode: 'hard' as never })).rejects.toThrow(InvalidArgumentError);
+    await expect(controller.replaceNode(D, { host: '', port: 1 })).rejects.toThrow(InvalidArgumentError);
+    await expect(controller.executeRehome({} as never)).rejects.toThrow(/plan/);
+    await expect(controller.executeSpread({} as never)).rejects.toThrow(/plan/);
+    await expect(controller.spreadMasters({ timeoutMs: -1 })).rejects.toThrow(/timeoutMs/);
+    await expect(topology.addNode({ host: '127.0.0.1', port: 70_000 }, { as: 'master' })).rejects.toThrow(InvalidArgumentError);
+    await expect(topology.removeNode('nope')).rejects.toThrow(InvalidArgumentError);
+    await expect(topology.forgetEverywhere(D, { timeoutMs: 90_000 })).rejects.toThrow(/CLUSTER FORGET ban/);
+    await expect(topology.replicate(D, 'nope')).rejects.toThrow(InvalidArgumentError);
+    await expect(topology.fix({ concurrentSlots: 0 })).rejects.toThrow(/concurrentSlots/);
+    await expect(topology.executeFix({} as never)).rejects.toThrow(/fix plan/);
+    expect(asked).toEqual([]);
     await topology.close();
   });
 

@@ -4,7 +4,7 @@ import { MemoryLeaseStore } from '../../helpers/memory-lease-store';
 
 function lockWith(store: MemoryLeaseStore, options: OperationLockOptions = {}): { lock: OperationLock; pool: NodePool } {
   const pool = new NodePool({ connectTimeoutMs: 200, commandTimeoutMs: 200 });
-  const lock = new OperationLock({ pool, connection: pool.options, candidates: () => [], reachableMasters: async () => [] }, { store, ...options });
+  const lock = new OperationLock({ pool, connection: pool.options, candidates: () => [], liveMasters: async () => [] }, { store, ...options });
   return { lock, pool };
 }
 
@@ -24,33 +24,48 @@ function deferred(): { promise: Promise<void>; resolve: () => void } {
 // Port 1 on loopback: nothing listens, so any command that gets past the hooks fails with NodeUnreachableError.
 const NOWHERE = '127.0.0.1:1';
 
+/** A read through the pool: the lease is taken before the first command of a run. */
+async function touch(pool: NodePool): Promise<void> {
+  await pool.get(NOWHERE).call(['PING']).catch(() => undefined);
+}
+
 describe('OperationLock', () => {
   it('nested runs reuse the held lease: one acquire, one release', async () => {
     const store = new MemoryLeaseStore();
-    const { lock } = lockWith(store);
+    const { lock, pool } = lockWith(store);
     const seen: (string | undefined)[] = [];
     await lock.run('outer', async () => {
       seen.push(lock.current?.operation);
+      await touch(pool);
+      seen.push(lock.current?.operation);
       await lock.run('inner', async () => {
+        await touch(pool);
         seen.push(lock.current?.operation);
       });
     });
-    expect(seen).toEqual(['outer', 'outer']);
+    expect(seen).toEqual([undefined, 'outer', 'outer']);
     expect(store.calls.filter((c) => c !== 'renew')).toEqual(['acquire', 'release']);
     expect(store.record).toBeUndefined();
   });
 
   it('a concurrent run from another async chain of the same process is refused, naming the holder', async () => {
     const store = new MemoryLeaseStore();
-    const { lock } = lockWith(store, { owner: 'ops-cli' });
+    const { lock, pool } = lockWith(store, { owner: 'ops-cli' });
     const gate = deferred();
-    const first = lock.run('reshard', () => gate.promise);
+    const first = lock.run('reshard', async () => {
+      await touch(pool);
+      await gate.promise;
+    });
     await new Promise((resolve) => setTimeout(resolve, 10));
-    let ran = false;
-    const refused = await lock.run('fix', async () => {
-      ran = true;
-    }).catch((error: unknown) => error);
-    expect(ran).toBe(false);
+    let setslot: unknown;
+    const refused = await lock
+      .run('fix', async () => {
+        // Refused at its first command, which never reaches the network (else: NodeUnreachableError).
+        setslot = await pool.get(NOWHERE).call(['CLUSTER', 'SETSLOT', 1, 'STABLE']).catch((error: unknown) => error);
+        throw new Error('the operation wraps the refusal');
+      })
+      .catch((error: unknown) => error);
+    expect(setslot).toBeInstanceOf(OperationLockedError);
     expect(refused).toBeInstanceOf(OperationLockedError);
     const error = refused as OperationLockedError;
     expect(error.code).toBe('ERR_OPERATION_LOCKED');
@@ -63,14 +78,16 @@ describe('OperationLock', () => {
 
   it('waits for the lease with waitMs, then proceeds', async () => {
     const store = new MemoryLeaseStore();
-    const { lock } = lockWith(store, { waitMs: 5000 });
+    const { lock, pool } = lockWith(store, { waitMs: 5000 });
     const order: string[] = [];
     const first = lock.run('a', async () => {
+      await touch(pool);
       await new Promise((resolve) => setTimeout(resolve, 300));
       order.push('a');
     });
     await new Promise((resolve) => setTimeout(resolve, 10));
     await lock.run('b', async () => {
+      await touch(pool);
       order.push('b');
     });
     await first;
@@ -84,17 +101,22 @@ describe('OperationLock', () => {
     lock.on('lease-lost', (event) => lost.push(event.reason));
     let setslot: unknown;
     let ping: unknown;
+    let pipelined: unknown;
     const outcome = await lock
       .run('migrate', async () => {
+        await touch(pool);
         freeze(600);
         setslot = await pool.get(NOWHERE).call(['CLUSTER', 'SETSLOT', 5, 'NODE', 'x']).catch((error: unknown) => error);
         ping = await pool.get(NOWHERE).call(['PING']).catch((error: unknown) => error);
+        // A pipeline with one mutating command among reads is stopped as a whole.
+        pipelined = await pool.get(NOWHERE).pipeline([['CLUSTER', 'COUNTKEYSINSLOT', 1], ['CLUSTER', 'SETSLOT', 1, 'STABLE']]).catch((error: unknown) => error);
         throw new Error('the operation gave up');
       })
       .catch((error: unknown) => error);
     expect(setslot).toBeInstanceOf(LeaseLostError);
     expect((setslot as LeaseLostError).message).toContain('before sending CLUSTER SETSLOT to 127.0.0.1:1');
     expect(ping).toBeInstanceOf(NodeUnreachableError);
+    expect(pipelined).toBeInstanceOf(LeaseLostError);
     // run() reports the loss, with the operation's own error as cause.
     expect(outcome).toBeInstanceOf(LeaseLostError);
     expect((outcome as LeaseLostError).reason).toBe('expired');
@@ -109,6 +131,7 @@ describe('OperationLock', () => {
     let renewals = 0;
     lock.on('lease-renewed', () => renewals++);
     const error = await lock.run('migrate', async () => {
+      await touch(pool);
       await new Promise((resolve) => setTimeout(resolve, 900));
       return pool.get(NOWHERE).call(['CLUSTER', 'SETSLOT', 5, 'STABLE']).catch((caught: unknown) => caught);
     });
@@ -124,19 +147,20 @@ describe('OperationLock', () => {
     const gate = deferred();
     let afterBreak: unknown;
     const holding = first.run('drain', async () => {
+      await touch(pool);
       await gate.promise;
       afterBreak = await pool.get(NOWHERE).call(['MIGRATE', 'h', 1, '', 0, 10, 'KEYS', 'k']).catch((error: unknown) => error);
       throw afterBreak;
     });
     await new Promise((resolve) => setTimeout(resolve, 20));
-    const refused = (await second.run('fix', async () => undefined).catch((error: unknown) => error)) as OperationLockedError;
+    const refused = (await second.run('fix', async () => undefined, { eager: true }).catch((error: unknown) => error)) as OperationLockedError;
     expect(refused).toBeInstanceOf(OperationLockedError);
     expect(await second.breakLock(refused.holder.token)).toMatchObject({ token: refused.holder.token });
     await second.run('fix', async () => {
       await new Promise((resolve) => setTimeout(resolve, 200));
       gate.resolve();
       await holding.catch(() => undefined);
-    });
+    }, { eager: true });
     expect(afterBreak).toBeInstanceOf(LeaseLostError);
     expect((afterBreak as LeaseLostError).reason).toBe('taken'); // the new holder's lease is there now
     await expect(holding).rejects.toBeInstanceOf(LeaseLostError);
@@ -144,10 +168,34 @@ describe('OperationLock', () => {
     await pool.close();
   });
 
+  it('a lease of this process whose release failed does not block the next operation until it expires', async () => {
+    const store = new MemoryLeaseStore();
+    const { lock } = lockWith(store);
+    const release = store.release.bind(store);
+    store.release = async () => {
+      throw new Error('the lease master died just now');
+    };
+    await lock.run('failover', async () => undefined, { eager: true });
+    expect(store.record).toBeDefined(); // left behind, nobody holds it
+    store.release = release;
+    const broken: string[] = [];
+    lock.on('lease-broken', (event) => broken.push(event.reason));
+    await lock.run('fix', async () => undefined, { eager: true });
+    expect(broken).toEqual(['holder-dead']);
+    expect(store.record).toBeUndefined();
+  });
+
   it('unsafeDisableLock runs without touching the store', async () => {
     const store = new MemoryLeaseStore();
-    const { lock } = lockWith(store, { unsafeDisableLock: true });
-    expect(await lock.run('fix', async () => 7)).toBe(7);
+    const { lock, pool } = lockWith(store, { unsafeDisableLock: true });
+    expect(await lock.run('fix', async () => (await touch(pool), 7))).toBe(7);
+    expect(store.calls).toEqual([]);
+  });
+
+  it('a run that refuses its input before sending anything takes no lease', async () => {
+    const store = new MemoryLeaseStore();
+    const { lock } = lockWith(store);
+    await expect(lock.run('failover', async () => Promise.reject(new Error('bad node id')))).rejects.toThrow('bad node id');
     expect(store.calls).toEqual([]);
   });
 });

@@ -36,11 +36,13 @@ describe('LatencyController', () => {
     }
   });
 
-  it('shrinks at once after a batch that ran over the budget', () => {
+  it('shrugs off one slow MIGRATE but follows a source that got slower', () => {
     const controller = new LatencyController({ budgetMs: 2, maxKeys: 1000 });
     drive(controller, 80, 30);
     const before = controller.next().keys;
-    controller.observe({ keys: before, bytes: before * 80, elapsedMs: 8 }); // a slow moment: 4x the budget
+    controller.observe({ keys: before, bytes: before * 80, elapsedMs: 40 }); // descheduled once
+    expect(controller.next().keys).toBe(before);
+    for (let i = 0; i < 4; i++) controller.observe({ keys: before, bytes: before * 80, elapsedMs: 8 }); // 4x slower from now on
     expect(controller.next().keys).toBeLessThanOrEqual(Math.ceil(before / 3));
   });
 

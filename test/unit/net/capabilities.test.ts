@@ -16,8 +16,8 @@ describe('server capabilities', () => {
   });
 
   it.each([
-    ['redis', '5.0.14', { slotRanges: false, aclUsers: false, clusterShards: false, bindSourceAddr: false, tls: false, replicatesSetSlot: false, allowReplicaMigrationConfig: false, rdbVersion: 9 }],
-    ['redis', '6.2.16', { slotRanges: false, aclUsers: true, clusterShards: false, bindSourceAddr: false, tls: true, replicatesSetSlot: false, allowReplicaMigrationConfig: true, rdbVersion: 9 }],
+    ['redis', '5.0.14', { slotRanges: false, aclUsers: false, clusterShards: false, bindSourceAddr: false, tls: false, replicatesSetSlot: false, allowReplicaMigrationConfig: false, rdbVersion: 9, infoEverything: false, manualFailoverNeedsOffset: true }],
+    ['redis', '6.2.16', { slotRanges: false, aclUsers: true, clusterShards: false, bindSourceAddr: false, tls: true, replicatesSetSlot: false, allowReplicaMigrationConfig: true, rdbVersion: 9, infoEverything: true, manualFailoverNeedsOffset: false }],
     ['redis', '7.0.15', { slotRanges: true, aclUsers: true, clusterShards: true, bindSourceAddr: true, tls: true, replicatesSetSlot: false, rdbVersion: 10 }],
     ['redis', '7.2.6', { slotRanges: true, clusterShards: true, replicatesSetSlot: false, rdbVersion: 11 }],
     ['valkey', '8.0.1', { slotRanges: true, aclUsers: true, clusterShards: true, replicatesSetSlot: true, rdbVersion: 11 }],
