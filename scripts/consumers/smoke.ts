@@ -44,7 +44,7 @@ async function main(): Promise<void> {
 
     let refused: unknown;
     try {
-      await migrator.planDrain('no-such-node');
+      await migrator.planDrain('f'.repeat(40));
     } catch (error) {
       refused = error;
     }
