@@ -44,7 +44,7 @@ async function main(): Promise<void> {
 
     let refused: unknown;
     try {
-      await migrator.planDrain('f'.repeat(40)); // a well-formed id no node has
+      await migrator.planDrain('f'.repeat(40));
     } catch (error) {
       refused = error;
     }

@@ -6,7 +6,10 @@ import { FAILOVER_CONTROLLER_EVENT_LEVELS, FAILOVER_CONTROLLER_EVENT_NAMES } fro
 import type { Cluster, Redis } from 'ioredis';
 import { InvalidArgumentError } from '../errors';
 import type { NodeAddress } from '../model/address';
+import { parseRehomePlan } from '../plan/parse-rehome-plan';
+import { parseSpreadMastersPlan } from '../plan/parse-spread-masters-plan';
 import type { RehomePlan } from '../plan/rehome-plan';
+import { throwIfAborted } from '../util/abort';
 import type { SpreadMastersPlan } from '../plan/spread-masters-plan';
 import type { TopologyContext } from '../topology/topology-context';
 import type { FailoverControllerEvents } from './failover-events';
@@ -22,9 +25,9 @@ import {
   type SpreadOptions,
   type WatchOptions,
 } from './failover-options';
-import { checkFailoverInput, runFailover, type FailoverResult } from './manual-failover';
+import { checkFailoverArgs, runFailover, type FailoverResult } from './manual-failover';
 import { executeRehome, planRehome, type RehomeResult } from './rehome-replicas';
-import { checkReplaceInput, replaceNode, type ReplaceNodeResult } from './replace-node';
+import { checkReplaceNodeArgs, replaceNode, type ReplaceNodeResult } from './replace-node';
 import { openReplica, replicaReadCluster, type OpenReplicaOptions, type ReplicaReadClusterOptions } from './replica-reads';
 import { executeSpread, planSpread, type SpreadResult } from './spread-masters';
 import { startWatch, type WatchHandle } from './watcher';
@@ -67,11 +70,13 @@ export class FailoverController extends EventEmitter<FailoverControllerEvents> {
   }
 
   private async runFailover(replicaId: string, options: FailoverOptions): Promise<FailoverResult> {
-    checkFailoverInput(replicaId, options);
+    const resolved = { ...options, timeoutMs: options.timeoutMs ?? this.options.failoverTimeoutMs };
+    // Bad arguments are refused before the lease is taken: nothing is sent.
+    checkFailoverArgs(replicaId, resolved);
     const result = await this.topology.lock.run('failover', () => runFailover(
       this.topology,
       replicaId,
-      { ...options, timeoutMs: options.timeoutMs ?? this.options.failoverTimeoutMs },
+      resolved,
       this.report,
     ));
     this.emit('failover-done', result);
@@ -115,12 +120,13 @@ export class FailoverController extends EventEmitter<FailoverControllerEvents> {
   }
 
   private async runReplace(deadNodeId: string, newNode: NodeAddress, options: ReplaceNodeOptions): Promise<ReplaceNodeResult> {
-    checkReplaceInput(deadNodeId, newNode, options);
+    const resolved = { ...options, promotionTimeoutMs: options.promotionTimeoutMs ?? this.options.promotionTimeoutMs };
+    checkReplaceNodeArgs(deadNodeId, newNode, resolved);
     const result = await this.topology.lock.run('replace-node', () => replaceNode(
       this.topology,
       deadNodeId,
       newNode,
-      { ...options, promotionTimeoutMs: options.promotionTimeoutMs ?? this.options.promotionTimeoutMs },
+      resolved,
       this.report,
     ));
     this.emit('replace-done', result);
@@ -137,6 +143,8 @@ export class FailoverController extends EventEmitter<FailoverControllerEvents> {
   /** Executes a rehome plan, re-checking each move first; `rehome-end` reports the outcome. */
   async executeRehome(plan: RehomePlan, options: RehomeOptions = {}): Promise<RehomeResult> {
     return withEndEvent('rehome', (event) => this.emit('rehome-end', event), async () => {
+      parseRehomePlan(plan);
+      assertSignal(options.signal);
       const result = await this.topology.lock.run('rehome-replicas', () => executeRehome(this.topology, plan, options));
       const { plan: _plan, ...rest } = result;
       this.emit('rehome-done', rest);
@@ -146,6 +154,8 @@ export class FailoverController extends EventEmitter<FailoverControllerEvents> {
 
   /** Masters left without replicas get one from a master with spare ones, keeping host anti-affinity. */
   async rehomeReplicas(options: RehomeOptions = {}): Promise<RehomeResult> {
+    assertSignal(options.signal);
+    throwIfAborted(options.signal, 'rehomeReplicas');
     return this.topology.lock.run('rehome-replicas', async () => this.executeRehome(await this.planRehomeReplicas(options), options));
   }
 
@@ -162,6 +172,7 @@ export class FailoverController extends EventEmitter<FailoverControllerEvents> {
   }
 
   private async runSpread(plan: SpreadMastersPlan, options: SpreadOptions): Promise<SpreadResult> {
+    parseSpreadMastersPlan(plan);
     assertSignal(options.signal);
     if (options.timeoutMs !== undefined) assertPositiveMs(options.timeoutMs, 'timeoutMs');
     const result = await this.topology.lock.run('spread-masters', () => executeSpread(
@@ -183,6 +194,9 @@ export class FailoverController extends EventEmitter<FailoverControllerEvents> {
 
   /** After failovers piled masters onto one host, fails over to replicas so masters spread again. */
   async spreadMasters(options: SpreadOptions = {}): Promise<SpreadResult> {
+    assertSignal(options.signal);
+    if (options.timeoutMs !== undefined) assertPositiveMs(options.timeoutMs, 'timeoutMs');
+    throwIfAborted(options.signal, 'spreadMasters');
     return this.topology.lock.run('spread-masters', async () => this.executeSpread(await this.planSpreadMasters(), options));
   }
 

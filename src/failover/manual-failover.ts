@@ -9,10 +9,10 @@ import type { TopologyContext } from '../topology/topology-context';
 import { pollUntil } from '../util/poll';
 import { sleep, throwIfAborted } from '../util/abort';
 import { FailoverRefusedError, FailoverTimeoutError } from './errors';
-import { ensureReplicationOffset } from './replication-traffic';
 import { voterNodeTimeouts } from './vote-window';
 import type { Emit } from '../util/emit';
 import type { FailoverControllerEvents } from './failover-events';
+import { ensureReplicationOffset } from './replication-traffic';
 import { assertPositiveMs, assertSignal, DEFAULT_FAILOVER_OPTIONS, FAILOVER_MODES, type FailoverMode, type FailoverOptions } from './failover-options';
 
 export interface FailoverResult {
@@ -81,14 +81,14 @@ export function validateFailover(state: ClusterState, replicaId: string, options
   return { replicaAddress: replica.address, masterId: replica.masterId };
 }
 
-/** The input checks of a failover, before anything is sent (the lease included). Returns the mode. */
-export function checkFailoverInput(replicaId: string, options: FailoverOptions): FailoverMode {
+/** Pure: refuses bad arguments of failover() (before the lease is taken). Returns the mode. */
+export function checkFailoverArgs(replicaId: string, options: FailoverOptions & { timeoutMs: number }): FailoverMode {
   assertNodeId(replicaId, 'replicaId');
   const mode = options.mode ?? DEFAULT_FAILOVER_OPTIONS.mode;
   if (!FAILOVER_MODES.includes(mode)) {
     throw new InvalidArgumentError('mode', mode, "not 'default', 'force' or 'takeover'", "Pass { mode: 'default' } (no write lost), 'force' (master down) or 'takeover' (no vote).");
   }
-  if (options.timeoutMs !== undefined) assertPositiveMs(options.timeoutMs, 'timeoutMs');
+  assertPositiveMs(options.timeoutMs, 'timeoutMs');
   assertSignal(options.signal);
   throwIfAborted(options.signal, 'failover');
   if (options.of !== undefined) assertNodeId(options.of, 'of');
@@ -105,7 +105,7 @@ export async function runFailover(
   options: FailoverOptions & { timeoutMs: number },
   emit: Emit<Pick<FailoverControllerEvents, 'failover-start' | 'failover-wait'>> = () => undefined,
 ): Promise<FailoverResult> {
-  const mode = checkFailoverInput(replicaId, options);
+  const mode = checkFailoverArgs(replicaId, options);
   const started = Date.now();
   const state = await context.refresh();
   const { replicaAddress, masterId } = validateFailover(state, replicaId, { mode, ...(options.of === undefined ? {} : { of: options.of }) });

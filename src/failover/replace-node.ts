@@ -39,12 +39,12 @@ export interface ReplaceNodeResult {
   elapsedMs: number;
 }
 
-/** The input checks of replaceNode, before anything is sent (the lease included). Returns the new node's address. */
-export function checkReplaceInput(deadId: string, newNode: NodeAddress, options: ReplaceNodeOptions): NodeAddress {
+/** Pure: refuses bad arguments of replaceNode() (before the lease is taken). Returns the new node's address. */
+export function checkReplaceNodeArgs(deadId: string, newNode: NodeAddress, options: ReplaceNodeOptions & { promotionTimeoutMs: number }): NodeAddress {
   assertNodeId(deadId, 'deadId');
   const address = validateAddress(newNode, 'newNode');
   if (options.of !== undefined) assertNodeId(options.of, 'of');
-  if (options.promotionTimeoutMs !== undefined) assertPositiveMs(options.promotionTimeoutMs, 'promotionTimeoutMs');
+  assertPositiveMs(options.promotionTimeoutMs, 'promotionTimeoutMs');
   if (options.timeoutMs !== undefined) assertPositiveMs(options.timeoutMs, 'timeoutMs');
   assertSignal(options.signal);
   throwIfAborted(options.signal, 'replaceNode');
@@ -63,7 +63,7 @@ export async function replaceNode(
   options: ReplaceNodeOptions & { promotionTimeoutMs: number },
   emit: Emit<Pick<FailoverControllerEvents, 'replace-step'>>,
 ): Promise<ReplaceNodeResult> {
-  const address = checkReplaceInput(deadId, newNode, options);
+  const address = checkReplaceNodeArgs(deadId, newNode, options);
   const started = Date.now();
   const wait = { ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }), ...(options.signal === undefined ? {} : { signal: options.signal }) };
 

@@ -8,7 +8,6 @@ import { OPERATION_LOCK_EVENT_LEVELS } from '../lock/lock-event-names';
 import { forwardEvents } from '../util/event-logger';
 import { VoteWindow } from '../model/vote-window';
 import { withEndEvent } from '../util/operation-end';
-import { throwIfAborted } from '../util/abort';
 import { emitterOf } from '../util/emit';
 import { CLUSTER_TOPOLOGY_EVENT_LEVELS, CLUSTER_TOPOLOGY_EVENT_NAMES } from './topology-event-names';
 import type { LeaseRecord } from '../lock/lease-store';
@@ -146,10 +145,10 @@ export class ClusterTopology extends EventEmitter<ClusterTopologyEvents> impleme
    * moving keys to the chosen owner; never deletes a key. See docs/fix.md.
    */
   async fix(options: FixOptions = {}): Promise<FixReport> {
-    validateFixOptions(options);
-    return withEndEvent('fix', (event) => this.emit('fix-end', event), async () =>
-      this.fixDone(await this.lock.run('fix', () => fixCluster(this, options, emitterOf<ClusterTopologyEvents>(this)))),
-    );
+    return withEndEvent('fix', (event) => this.emit('fix-end', event), async () => {
+      validateFixOptions(options);
+      return this.fixDone(await this.lock.run('fix', () => fixCluster(this, options, emitterOf<ClusterTopologyEvents>(this))));
+    });
   }
 
   /** Gathers every master's view and key counts, then plans the repair (pure planFix); nothing is changed. */
@@ -161,8 +160,10 @@ export class ClusterTopology extends EventEmitter<ClusterTopologyEvents> impleme
 
   /** Executes a reviewed fix plan; refuses it (PlanError) when the cluster changed since it was made. */
   async executeFix(plan: FixPlan, options: FixOptions = {}): Promise<FixReport> {
-    checkExecuteFixArgs(plan, options);
-    return withEndEvent('fix', (event) => this.emit('fix-end', event), async () => this.fixDone(await this.lock.run('fix', () => executeClusterFix(this, plan, options))));
+    return withEndEvent('fix', (event) => this.emit('fix-end', event), async () => {
+      checkExecuteFixArgs(plan, options);
+      return this.fixDone(await this.lock.run('fix', () => executeClusterFix(this, plan, options)));
+    });
   }
 
   private fixDone(report: FixReport): FixReport {
@@ -178,28 +179,24 @@ export class ClusterTopology extends EventEmitter<ClusterTopologyEvents> impleme
    */
   async addNode(node: NodeAddress, options: AddNodeOptions): Promise<AddNodeResult> {
     validateAddNodeInput(node, options);
-    throwIfAborted(options.signal, 'addNode');
     return this.lock.run('add-node', () => addNode(this, node, options));
   }
 
   /** Removes a replica or a master without slots (refuses one that serves slots: drain it first). */
   async removeNode(nodeId: string, options: RemoveNodeOptions = {}): Promise<RemoveNodeResult> {
     checkRemoveNodeArgs(nodeId, options);
-    throwIfAborted(options.signal, 'removeNode');
     return this.lock.run('remove-node', () => removeNode(this, nodeId, options));
   }
 
   /** CLUSTER FORGET on every other node within the 60 s ban, until no node lists it. Works for dead nodes. */
   async forgetEverywhere(nodeId: string, options: ForgetOptions = {}): Promise<ForgetResult> {
     checkForgetArgs(nodeId, options);
-    throwIfAborted(options.signal, 'forgetEverywhere');
     return this.lock.run('forget', () => forgetEverywhere(this, nodeId, options));
   }
 
   /** Makes `replicaId` replicate `masterId` (CLUSTER REPLICATE), verified on every node. */
   async replicate(replicaId: string, masterId: string, options: ReplicateOptions = {}): Promise<ReplicateResult> {
     checkReplicateArgs(replicaId, masterId, options);
-    throwIfAborted(options.signal, 'replicate');
     return this.lock.run('replicate', () => replicate(this, replicaId, masterId, options));
   }
 

@@ -81,15 +81,15 @@ describe('logger option', () => {
     const topology = new ClusterTopology({ seeds: local.seeds, password: PASSWORD });
     const controller = new FailoverController(topology);
     const ends: OperationEndEvent[] = [];
-    topology.on('fix-end', (event) => ends.push(event));
+    controller.on('rehome-end', (event) => ends.push(event));
     controller.on('failover-end', (event) => ends.push(event));
     let planned = 0;
     controller.on('spread-planned', () => (planned += 1));
     try {
-      await topology.fix();
+      await controller.executeRehome(await controller.planRehomeReplicas());
       const state = await topology.refresh();
       const master = state.masters[0]!;
-      await expect(controller.failover(master.id)).rejects.toMatchObject({ code: expect.stringMatching(/^ERR_/) });
+      await expect(controller.failover('f'.repeat(40))).rejects.toMatchObject({ code: 'ERR_UNKNOWN_NODE' });
       const replicaless = new AbortController();
       replicaless.abort(new Error('operator pressed ctrl-c'));
       await expect(controller.failover(master.id, { signal: replicaless.signal })).rejects.toMatchObject({ code: 'ERR_ABORTED' });
@@ -99,7 +99,7 @@ describe('logger option', () => {
       await topology.close();
     }
     expect(ends.map((event) => [event.operation, event.status])).toEqual([
-      ['fix', 'done'],
+      ['rehome', 'done'],
       ['failover', 'failed'],
       ['failover', 'aborted'],
     ]);
