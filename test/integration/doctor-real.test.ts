@@ -112,7 +112,11 @@ describe('Doctor.diagnose on real redis-server processes', () => {
     // A frozen replica reads nothing: once the socket buffers fill, the master's output buffer for it
     // passes the 64kb hard limit and the master drops it. On thaw it asks for a partial resync the
     // 16kb backlog cannot serve, so every round is a real overrun, a lack of backlog and a full resync.
-    for (let round = 0; round < 3; round++) {
+    // A round whose thawed replica still finds its offset in the backlog resyncs partially (seen on 5.0):
+    // go on until the master has refused three partial resyncs, the loop the doctor must call one.
+    const refusals = (): number => readFileSync(masterLog, 'utf8').split('for lack of backlog').length - 1;
+    for (let round = 0; refusals() < 3; round++) {
+      if (round === 8) throw new Error(`only ${refusals()} partial resyncs refused after 8 rounds`);
       await replicaOnline();
       const before = overruns();
       const dropsBefore = drops();
