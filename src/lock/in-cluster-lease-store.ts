@@ -56,7 +56,8 @@ export class InClusterLeaseStore implements LeaseStore {
       throw error;
     }
     if (!claimed.acquired) {
-      await this.keyStore.release(request.token);
+      // Refused: that is the answer even when the release cannot reach the key (it expires on its own).
+      await this.keyStore.release(request.token).catch(() => undefined);
       return claimed;
     }
     this.form.set(request.token, 'key');

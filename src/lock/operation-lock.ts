@@ -191,6 +191,9 @@ export class OperationLock extends EventEmitter<OperationLockEvents> {
         },
       ),
     );
+    // Every waiting command gets the refusal; when the operation stopped before any command waited,
+    // the refusal is still handled (runSession rethrows session.refused), never an unhandled rejection.
+    session.acquiring.catch(() => undefined);
     return session.acquiring;
   }
 
