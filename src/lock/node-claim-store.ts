@@ -18,9 +18,12 @@ interface Claim {
 interface Held {
   pool: NodePool;
   holder: LeaseRecord['holder'];
-  /** node address -> CLIENT ID of the claiming connection and the claim time on that node. */
-  ids: Map<string, { id: number; claimedAt: number }>;
-  /** Claims that must stay alive for the lease to hold. */
+  /**
+   * node address -> CLIENT ID of the claiming connection, the claim time on that node, and that
+   * node's clock minus ours (ms), so a renewal needs no TIME round trip.
+   */
+  ids: Map<string, { id: number; claimedAt: number; clockOffsetMs: number }>;
+  /** Claims that must be renewed at each heartbeat for the lease to hold: a majority of those taken. */
   needed: number;
 }
 
@@ -34,7 +37,8 @@ interface Held {
  * most one proceeds (both yield only when each got ahead of the other on a different node).
  * A crashed holder's claims vanish with its connections; a paused holder's run out at their
  * expiry. Renewal rewrites the name on the same connection (a re-dialled connection means the
- * claim was lost, e.g. broken with CLIENT KILL).
+ * claim was lost, e.g. broken with CLIENT KILL); the lease holds while a majority of the claims taken
+ * is renewed, so one busy node does not end it.
  */
 export class NodeClaimStore implements LeaseStore {
   private readonly held = new Map<string, Held>();
@@ -53,7 +57,7 @@ export class NodeClaimStore implements LeaseStore {
   async acquire(request: LeaseRequest): Promise<LeaseAcquireResult> {
     const addresses = [...new Set((await this.nodes()).map(formatAddress))].sort();
     if (addresses.length === 0) throw new LockStoreError('no node to hold the lease on', 'Pass the nodes of the cluster (seeds).');
-    const needed = this.quorum === 'all' ? addresses.length : Math.floor(addresses.length / 2) + 1;
+    const needed = this.quorum === 'all' ? addresses.length : majorityOf(addresses.length);
     const held: Held = { pool: new NodePool(this.connection), holder: request.holder, ids: new Map(), needed };
     this.held.set(request.token, held);
     let failure: unknown;
@@ -77,6 +81,10 @@ export class NodeClaimStore implements LeaseStore {
       return { acquired: false, current: toRecord(latest(older)) };
     }
     const fence = Math.max(...[...held.ids.values()].map((entry) => entry.claimedAt));
+    // Taken on `needed` nodes; kept while a majority of them is renewed. A node that misses a heartbeat
+    // (busy while a large create() meets, restarting) does not end the lease: whoever comes next needs
+    // a majority or every node too, and meets the claims that still stand.
+    held.needed = majorityOf(held.ids.size);
     return { acquired: true, fence, replicated: true };
   }
 
@@ -84,12 +92,14 @@ export class NodeClaimStore implements LeaseStore {
     const held = this.held.get(token);
     if (held === undefined) return { renewed: false };
     const results = await Promise.all(
-      [...held.ids].map(async ([address, { id, claimedAt }]): Promise<'renewed' | 'gone' | 'unknown'> => {
+      [...held.ids].map(async ([address, { id, claimedAt, clockOffsetMs }]): Promise<'renewed' | 'gone' | 'unknown'> => {
         try {
           const client = held.pool.get(address);
-          const now = await serverTimeMs(client);
-          await client.call(['CLIENT', 'SETNAME', claimName({ token, claimedAt, expiresAt: now + ttlMs, holder: held.holder })]);
-          if (Number(await client.call(['CLIENT', 'ID'])) === id) return 'renewed';
+          // One round trip: the new expiry in the node's clock (offset measured at the claim), and the connection's id.
+          const expiresAt = Date.now() + clockOffsetMs + ttlMs;
+          const [named, current] = await client.pipeline([['CLIENT', 'SETNAME', claimName({ token, claimedAt, expiresAt, holder: held.holder })], ['CLIENT', 'ID']]);
+          if (named instanceof Error) throw named;
+          if (Number(current) === id) return 'renewed';
           // The connection was re-dialled: the claim it carried was killed (breakLock, expiry) or
           // its node restarted. Do not leave a new claim there.
           await client.call(['CLIENT', 'SETNAME', '']).catch(() => undefined);
@@ -142,10 +152,12 @@ export class NodeClaimStore implements LeaseStore {
     const client = held.pool.get(address);
     // The claim time is the claimed node's clock in µs: a claim made after another operator looked
     // at this node is strictly younger than that operator's (equal times fall back to the token order).
+    const asked = Date.now();
     const micros = await serverTimeMicros(client);
     const now = Math.floor(micros / 1000);
+    const clockOffsetMs = now - Math.round((asked + Date.now()) / 2);
     await client.call(['CLIENT', 'SETNAME', claimName({ token, claimedAt: micros, expiresAt: now + ttlMs, holder: held.holder })]);
-    held.ids.set(address, { id: Number(await client.call(['CLIENT', 'ID'])), claimedAt: micros });
+    held.ids.set(address, { id: Number(await client.call(['CLIENT', 'ID'])), claimedAt: micros, clockOffsetMs });
   }
 
   /**
@@ -214,6 +226,10 @@ async function serverTimeMicros(client: NodeClient): Promise<number> {
 
 async function serverTimeMs(client: NodeClient): Promise<number> {
   return Math.floor((await serverTimeMicros(client)) / 1000);
+}
+
+function majorityOf(count: number): number {
+  return Math.floor(count / 2) + 1;
 }
 
 function latest(claims: readonly Claim[]): Claim {

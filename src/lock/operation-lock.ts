@@ -89,7 +89,7 @@ export class OperationLock extends EventEmitter<OperationLockEvents> {
   ) {
     super();
     this.options = resolveOperationLockOptions(options);
-    if (!this.options.unsafeDisableLock) host.pool.commandHooks.add(this.gate);
+    if (!this.options.unsafeDisableLock) host.pool.commandHooks.add(this.gate, this.lastCheck);
   }
 
   /** The store leases go to (the configured one, or the in-cluster default). */
@@ -124,7 +124,7 @@ export class OperationLock extends EventEmitter<OperationLockEvents> {
     }
     if (this.options.unsafeDisableLock) return work();
     const outer = this.context.getStore();
-    const removers = (scope.pools ?? []).map((pool) => pool.commandHooks.add(this.gate));
+    const removers = (scope.pools ?? []).map((pool) => pool.commandHooks.add(this.gate, this.lastCheck));
     try {
       if (outer !== undefined) {
         outer.lease?.check();
@@ -145,6 +145,16 @@ export class OperationLock extends EventEmitter<OperationLockEvents> {
     if (session === undefined) return;
     const lease = session.lease ?? (await this.ensureLease(session));
     lease.fenceHook(node, commands);
+  };
+
+  /**
+   * The fence again, synchronously, right before the write: the gate may have waited (for the lease,
+   * for a connection) and the process may have been paused in between; a lease that ran out
+   * meanwhile stops the command here. What is left is the write itself (microseconds): a pause
+   * there is no different from a slow network, and the lease's safety margin covers it.
+   */
+  private readonly lastCheck = (node: string, commands: readonly (readonly CommandArg[])[]): void => {
+    this.context.getStore()?.lease?.fenceHook(node, commands);
   };
 
   private async runSession<T>(operation: string, work: () => Promise<T>, scope: LockScope): Promise<T> {

@@ -83,16 +83,18 @@ export class NodeClient {
   /** Sends any command; replies come back raw (ioredis decoding). */
   async call(args: readonly CommandArg[], callOptions: CallOptions = {}): Promise<unknown> {
     if (!this.hooks.isEmpty) await this.hooks.run(this.address, [args]);
-    return this.send(args, callOptions);
+    return this.send(args, callOptions, true);
   }
 
   /**
-   * Sends one command without running the pool's hooks: for this client's own reads whose reply
-   * several callers share (the server's capabilities). A hook may hold a command until an
-   * operation's lease is taken, and the lease store's own reads must not wait on such a reply.
+   * Sends one command. Unchecked (no hooks ran): for this client's own reads whose reply several
+   * callers share (the server's capabilities); a hook may hold a command until an operation's lease
+   * is taken, and the lease store's own reads must not wait on such a reply. Checked (call() ran
+   * the hooks): the last-moment checks run once the connection is ready, right before the write.
    */
-  private async send(args: readonly CommandArg[], callOptions: CallOptions): Promise<unknown> {
+  private async send(args: readonly CommandArg[], callOptions: CallOptions, checked = false): Promise<unknown> {
     const redis = await this.connection();
+    if (checked) this.hooks.check(this.address, [args]);
     const [name, ...rest] = args;
     const timeoutMs = callOptions.timeoutMs ?? this.options.commandTimeoutMs;
     let timer: NodeJS.Timeout | undefined;
@@ -125,6 +127,7 @@ export class NodeClient {
     if (commands.length === 0) return [];
     if (!this.hooks.isEmpty) await this.hooks.run(this.address, commands);
     const redis = await this.connection();
+    this.hooks.check(this.address, commands);
     const pipeline = redis.pipeline();
     for (const [name, ...rest] of commands) {
       if (callOptions.buffer === true) pipeline.callBuffer(String(name), ...rest);

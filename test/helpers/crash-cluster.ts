@@ -119,6 +119,31 @@ export async function waitForHealthy(topology: ClusterTopology, expectedNodes: n
   });
 }
 
+/**
+ * Waits until every replica of a slot-owning master is online and has every byte its master wrote
+ * (offsets equal, no sync in progress). A master killed while its replica still syncs loses what the
+ * replica lacks whatever any operation does: Redis replicates asynchronously. Each crash point starts
+ * from replicas in sync, so a lost key there is the operation's doing.
+ */
+export async function waitForReplicasInSync(topology: ClusterTopology): Promise<void> {
+  let lagging = '';
+  await waitFor(() => `replicas in sync (${lagging})`, async () => {
+    const state = await topology.refresh();
+    const behind: string[] = [];
+    for (const master of state.masters.filter((m) => m.slots.size > 0)) {
+      const offset = Number((await topology.pool.get(master.address).info('replication'))['master_repl_offset']);
+      for (const replica of state.replicasOf(master.id)) {
+        // Read after the master's offset: a replica in sync has processed at least that much.
+        const own = await topology.pool.get(replica.address).info('replication');
+        const synced = own['master_link_status'] === 'up' && own['master_sync_in_progress'] === '0' && Number(own['slave_repl_offset']) >= offset;
+        if (!synced) behind.push(`${replica.address} of ${master.address}: link ${own['master_link_status']}, sync ${own['master_sync_in_progress']}, offset ${own['slave_repl_offset']} of ${offset}`);
+      }
+    }
+    lagging = behind.join('; ');
+    return behind.length === 0;
+  });
+}
+
 /** The oracle after a crash and repair: our check() and redis-cli agree it is clean, nothing left to fix, every key as before. */
 export async function cleanAndIntact(local: LocalCluster, topology: ClusterTopology, before: KeySnapshot): Promise<string[]> {
   const problems: string[] = [];

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Cluster } from 'ioredis';
 import { ClusterTopology, PlanError, SlotMigrator, type ClusterNode, type FixReport, type LocalCluster, type MigrationPlan, type SlotMigratorOptions } from '../../src/index';
-import { cleanAndIntact, restoreReplicas, snapshotKeys, summarize, waitForFailover, waitForHealthy, writeSlotKeys } from './crash-cluster';
+import { cleanAndIntact, restoreReplicas, snapshotKeys, summarize, waitForFailover, waitForHealthy, waitForReplicasInSync, writeSlotKeys } from './crash-cluster';
 import { crashAfterStep, describeStep, type MoveEnds, type ProtocolStep } from './crash-steps';
 
 /** How the operation is stopped at the crash point. */
@@ -50,6 +50,7 @@ const used = new Set<number>();
 /** Picks a source and target (rotating with `round`) and fresh slots of the source for one crash point. */
 async function preparePoint(cluster: CrashCluster, shape: CrashShape, round: number): Promise<{ source: ClusterNode; target: ClusterNode; keyed: number[]; empty: number[] }> {
   const state = await waitForHealthy(cluster.topology, cluster.local.nodes.length);
+  await waitForReplicasInSync(cluster.topology);
   const masters = state.masters.filter((m) => m.slots.size > 100).sort((a, b) => (a.id < b.id ? -1 : 1));
   if (masters.length < 2) throw new Error(`fewer than two masters with slots to move between: ${summarize(state)}`);
   const source = masters[round % masters.length] as ClusterNode;
@@ -93,6 +94,7 @@ export async function runCrashPoint(cluster: CrashCluster, mode: CrashMode, poin
   };
   const { source, target, keyed, empty } = await preparePoint(cluster, shape, round);
   await writeSlotKeys(client, keyed, shape.keysPerSlot, `${mode}-${point}-${round}`);
+  await waitForReplicasInSync(topology);
   const before = await snapshotKeys(topology);
   phase('prepare');
   const plan = await new SlotMigrator(topology).planReshard({ from: source.id, to: target.id, slots: [...keyed, ...empty] });

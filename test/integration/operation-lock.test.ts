@@ -5,13 +5,16 @@ import {
   ClusterTopology,
   FailoverController,
   LocalCluster,
+  NodeClaimStore,
   OperationLockedError,
   SlotMigrator,
   importData,
   keySlot,
   type ClusterTopologyOptions,
+  type NodeAddress,
   DEFAULT_OPERATION_LOCK_OPTIONS,
 } from '../../src/index';
+import { resolveConnectionOptions } from '../../src/net/connection-options';
 import { clusterDigest, writeKeys } from '../helpers/dataset';
 import { redisCliCheck } from '../helpers/redis-cli';
 import { expectLeaseRenewed } from '../helpers/lease-renewals';
@@ -28,11 +31,6 @@ function deferred(): { promise: Promise<void>; resolve: () => void } {
     resolve = r;
   });
   return { promise, resolve };
-}
-
-/** True once the topology's lock reports a lease held by some operation (read from the claims). */
-async function holderHasLease(topology: ClusterTopology): Promise<boolean> {
-  return (await topology.lockHolder()) !== undefined;
 }
 
 /** Calls of the mutating commands on every node, from INFO commandstats (the server's own count). */
@@ -254,18 +252,25 @@ describe('operation lock on a real cluster', () => {
     await expectIntact();
   });
 
-  // Retried: run after the other tests of this file it fails about one time in four (an ordering race
-  // with an earlier operation's lease, under investigation); alone it passes every time.
-  it('with no master serving the lease slot, fix() holds the lease as node claims and repairs the slot', { retry: 2 }, async () => {
+  it('with no master serving the lease slot, fix() holds the lease as node claims and repairs the slot', async () => {
     const state = await topology.refresh();
     const owner = state.ownerOf(LEASE_SLOT)!;
     // A holder that took the lease before (key and claims) must still exclude an operator that can only claim.
-    // It waits out a lease an earlier test's operation may still be releasing.
+    // It waits out a lease an earlier test's operation may still be releasing; the work starts once its own lease is taken.
     const holder = another({ lock: { waitMs: 30_000 } });
     const gate = deferred();
-    const holding = holder.lock.run('long-job', () => gate.promise, { eager: true });
-    holding.catch(() => undefined); // awaited below; a refusal must fail this attempt, not the whole run
-    await expect.poll(() => holderHasLease(holder), { timeout: 10_000 }).toBe(true);
+    const started = deferred();
+    const holding = holder.lock.run(
+      'long-job',
+      () => {
+        started.resolve();
+        return gate.promise;
+      },
+      { eager: true },
+    );
+    holding.catch(() => undefined); // awaited below
+    await Promise.race([started.promise, holding]);
+    expect((await topology.lockHolder())?.holder.operation).toBe('long-job');
     // DELSLOTS keeps the slot's keys; fix() gives the slot back to the node holding them.
     await Promise.all(state.nodes.map((node) => topology.pool.get(node.address).call(['CLUSTER', 'DELSLOTS', LEASE_SLOT]).catch(() => undefined)));
     await expect.poll(async () => (await topology.refresh()).uncoveredSlots().has(LEASE_SLOT), { timeout: 10_000 }).toBe(true);
@@ -330,4 +335,34 @@ describe('create() holds the lease as claims on the new nodes', () => {
       await local.stop();
     }
   });
+
+  it('the claims of a create hold while a majority is renewed: one frozen node does not end them, and another creator still yields', async () => {
+    const local = await LocalCluster.start({ masters: 3, replicasPerMaster: 0, create: false });
+    const connection = resolveConnectionOptions({ commandTimeoutMs: 500, connectTimeoutMs: 500 });
+    const nodes = async (): Promise<NodeAddress[]> => local.seeds;
+    const first = new NodeClaimStore(connection, nodes, 'all');
+    const second = new NodeClaimStore(connection, nodes, 'all');
+    const holder = { host: hostname(), pid: process.pid, operation: 'create', since: Date.now() };
+    const [a, b] = local.nodes.map((node) => node.address);
+    try {
+      const taken = await first.acquire({ token: 'a'.repeat(32), ttlMs: 30_000, holder });
+      expect(taken.acquired).toBe(true);
+      await local.freezeNode(a!);
+      // Two of three renewed: the lease holds.
+      expect(await first.renew('a'.repeat(32), 30_000)).toEqual({ renewed: true });
+      await local.thawNode(a!);
+      const refused = await second.acquire({ token: 'b'.repeat(32), ttlMs: 30_000, holder: { ...holder, operation: 'second-create' } });
+      expect(refused).toMatchObject({ acquired: false, current: { token: 'a'.repeat(32) } });
+      // One of three renewed: not enough.
+      await local.freezeNode(a!);
+      await local.freezeNode(b!);
+      await expect(first.renew('a'.repeat(32), 30_000)).rejects.toThrow(/renewed the claims on only 1 node\(s\), 2 needed/);
+    } finally {
+      for (const node of local.nodes) await local.thawNode(node.address).catch(() => undefined);
+      await first.close();
+      await second.close();
+      await local.stop();
+    }
+  });
 });
+

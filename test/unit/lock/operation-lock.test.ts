@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { LeaseLostError, NodePool, NodeUnreachableError, OperationLock, OperationLockedError, type OperationLockOptions } from '../../../src/index';
+import { startFakeRespServer } from '../../helpers/fake-resp-server';
 import { MemoryLeaseStore } from '../../helpers/memory-lease-store';
 
 function lockWith(store: MemoryLeaseStore, options: OperationLockOptions = {}): { lock: OperationLock; pool: NodePool } {
@@ -123,6 +124,39 @@ describe('OperationLock', () => {
     expect(((outcome as LeaseLostError).cause as Error).message).toBe('the operation gave up');
     expect(lost).toEqual(['expired']);
     await pool.close();
+  });
+
+  it('a pause after the fence passed, before the write, still stops the command: nothing reaches the node', async () => {
+    // A node that records every command it receives and answers +OK (HELLO: unknown, as on Redis 5).
+    const received: string[] = [];
+    const server = await startFakeRespServer((args) => {
+      received.push(args.join(' '));
+      return args[0]?.toUpperCase() === 'HELLO' ? "-ERR unknown command 'HELLO'\r\n" : '+OK\r\n';
+    });
+    const node = `127.0.0.1:${server.port}`;
+    const store = new MemoryLeaseStore();
+    const { lock, pool } = lockWith(store, { ttlMs: 400, renewIntervalMs: 100, safetyMarginMs: 150 });
+    try {
+      await pool.get(node).call(['PING']); // connected before the run: the pause is the only wait
+      let pauseNext = false;
+      // Runs after the lock's gate (hooks run in the order they were added): the fence has passed.
+      pool.commandHooks.add(() => {
+        if (pauseNext) freeze(600);
+      });
+      const stopped = await lock
+        .run('migrate', async () => {
+          await pool.get(node).call(['PING']);
+          pauseNext = true;
+          await pool.get(node).call(['CLUSTER', 'SETSLOT', 5, 'NODE', 'x']);
+        })
+        .catch((error: unknown) => error);
+      expect(stopped).toBeInstanceOf(LeaseLostError);
+      expect(received.filter((command) => command.includes('SETSLOT'))).toEqual([]);
+      expect(received.filter((command) => command === 'PING')).toHaveLength(2);
+    } finally {
+      await pool.close();
+      await server.close();
+    }
   });
 
   it('the heartbeat keeps a long operation valid', async () => {
