@@ -12,6 +12,8 @@
  *       fresh cluster per run, under the same two clients.
  * Every run also samples CLUSTER NODES of every master (every 10 ms) for the most slots open at once.
  * Run: npx tsx bench/migrate.ts [runs]
+ * Exploring (prints only, docs/benchmarks.md untouched): BENCH_OURS='{"maxOpenSlots":64}' merges options into both
+ * of ours; BENCH_TOOLS=ours,cli-10 picks tools of (a); BENCH_PARTS=a,b picks parts.
  */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
@@ -32,8 +34,12 @@ const FIXED_RATE = 1000;
 const REBALANCE_KEYS = 30_000;
 
 type Tool = 'ours' | 'ours-off' | 'cli-10' | 'cli-100' | 'cli-1000';
-const TOOLS: Tool[] = ['ours', 'ours-off', 'cli-10', 'cli-100', 'cli-1000'];
-const OPTIONS: Partial<Record<Tool, SlotMigratorOptions>> = { ours: {}, 'ours-off': { latencyBudgetMs: null } };
+const ALL_TOOLS: Tool[] = ['ours', 'ours-off', 'cli-10', 'cli-100', 'cli-1000'];
+const EXTRA = JSON.parse(process.env['BENCH_OURS'] ?? '{}') as SlotMigratorOptions;
+const TOOLS: Tool[] = process.env['BENCH_TOOLS'] === undefined ? ALL_TOOLS : ALL_TOOLS.filter((tool) => process.env['BENCH_TOOLS']!.split(',').includes(tool));
+const PARTS = (process.env['BENCH_PARTS'] ?? 'a,b,c').split(',');
+const EXPLORING = process.env['BENCH_OURS'] !== undefined || process.env['BENCH_TOOLS'] !== undefined || process.env['BENCH_PARTS'] !== undefined;
+const OPTIONS: Partial<Record<Tool, SlotMigratorOptions>> = { ours: { ...EXTRA }, 'ours-off': { ...EXTRA, latencyBudgetMs: null } };
 
 interface Sample {
   ms: number;
@@ -157,17 +163,32 @@ async function rebalanceOnce(tool: 'ours' | 'cli'): Promise<Sample> {
 
 const loadAverage = async (): Promise<string> => (await import('node:os')).loadavg().map((n) => n.toFixed(1)).join(' / ');
 const loadAtStart = await loadAverage();
-const onePair = await benchOnePair();
-const bare = await bareMigrateLoop({ keys: TOTAL, valueBytes: 64, perCall: KEYS_PER_SLOT, runs: RUNS });
-console.log(`(b) bare MIGRATE loop, ${KEYS_PER_SLOT} keys per call: ${bare.map((r) => r.toFixed(0)).join(', ')} keys/s`);
+const onePair = PARTS.includes('a') ? await benchOnePair() : undefined;
+const bare = PARTS.includes('b') ? await bareMigrateLoop({ keys: TOTAL, valueBytes: 64, perCall: KEYS_PER_SLOT, runs: RUNS }) : [];
+if (bare.length > 0) console.log(`(b) bare MIGRATE loop, ${KEYS_PER_SLOT} keys per call: ${bare.map((r) => r.toFixed(0)).join(', ')} keys/s`);
 const rebalance = { ours: [] as Sample[], cli: [] as Sample[] };
-for (let r = 0; r < RUNS; r++) {
+for (let r = 0; r < (PARTS.includes('c') ? RUNS : 0); r++) {
   for (const tool of r % 2 === 0 ? (['ours', 'cli'] as const) : (['cli', 'ours'] as const)) {
     const sample = await rebalanceOnce(tool);
     rebalance[tool].push(sample);
     console.log(`(c) run ${r + 1} ${tool}: ${sample.ms.toFixed(0)} ms, closed p99 ${sample.closed.p99.toFixed(2)} ms, fixed p99 ${sample.fixed.p99.toFixed(2)} ms, open ${sample.open}`);
   }
 }
+
+if (EXPLORING) {
+  if (onePair !== undefined) {
+    for (const tool of TOOLS) {
+      const samples = onePair.samples[tool];
+      console.log(`explore ${tool}: ${median(samples.map((x) => (TOTAL * 1000) / x.ms)).toFixed(0)} keys/s, closed p99 ${median(samples.map((x) => x.closed.p99)).toFixed(2)} ms, fixed p99 ${median(samples.map((x) => x.fixed.p99)).toFixed(2)} ms`);
+    }
+  }
+  for (const tool of ['ours', 'cli'] as const) {
+    if (rebalance[tool].length > 0) console.log(`explore rebalance ${tool}: ${median(rebalance[tool].map((x) => x.ms)).toFixed(0)} ms, closed p99 ${median(rebalance[tool].map((x) => x.closed.p99)).toFixed(2)} ms`);
+  }
+  if (bare.length > 0) console.log(`explore bare: ${median(bare).toFixed(0)} keys/s`);
+  process.exit(0);
+}
+if (onePair === undefined) throw new Error('unreachable: the full run has part (a)');
 
 // Ratios and goals, from medians over the runs.
 const s = onePair.samples;
