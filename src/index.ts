@@ -70,7 +70,7 @@ export type { AgreementOptions } from './model/agreement';
 export type { ResolvedConnectionOptions } from './net/connection-options';
 export type { CommandArg, CallOptions, SetSlotState, MigrateOptions } from './net/node-client';
 export { CommandHooks } from './net/command-hooks';
-export type { CommandHook } from './net/command-hooks';
+export type { CommandCheck, CommandHook } from './net/command-hooks';
 export type { ResolvedOperationLockOptions } from './lock/lock-options';
 export type { NodeUnreachableEvent } from './topology/topology-events';
 export type { ResolvedClusterTopologyOptions } from './topology/topology-options';
