@@ -341,7 +341,8 @@ export class SlotMigrator extends EventEmitter<SlotMigratorEvents> {
     return moveSlotKeys(
       this.topology.pool,
       { slot, source: pair.parties.source, target: pair.target, targetClient: pair.parties.target, targetReplicas: pair.targetReplicas, lanes: run.lanes },
-      this.options,
+      // Sizes serve the budget's byte caps; without a budget, the keys alone are cheaper for the source.
+      this.options.latencyBudgetMs === null ? { ...this.options, sizeKeys: false } : this.options,
       {
         onBatch: (event) => this.emit('batch', { planId, slot, ...event }),
         onRetry: (event) => this.emit('retry', { planId, slot, ...event }),

@@ -17,6 +17,14 @@ export interface KeyMoveOptions {
   onConflict: ConflictPolicy;
   durability: Durability;
   durabilityTimeoutMs: number;
+  /**
+   * Ask each key's MEMORY USAGE along with the slot's keys (one script call per fetch), so batches can be
+   * capped by bytes and MIGRATE's timeout can grow with them. Off (the migrator's budget-off mode): the keys
+   * alone (GETKEYSINSLOT, a fraction of the source's time); every batch starts at the timeout floor, and a
+   * value too large for it costs a retry with a longer timeout, never a key.
+   * @defaultValue true
+   */
+  sizeKeys?: boolean;
 }
 
 /**

@@ -102,7 +102,7 @@ export async function moveSlotKeys(
         if (queue.length < batchSize && !exhausted) {
           // GETKEYSINSLOT lists the slot's keys in a stable order: a fetch returns the queued ones again, and more.
           const want = Math.min(FETCH_MAX, Math.max(batchSize * FETCH_AHEAD, batchSize));
-          queue = await fetchSized(job.source, job.slot, want, viaScript);
+          queue = options.sizeKeys === false ? await fetchKeys(job.source, job.slot, want) : await fetchSized(job.source, job.slot, want, viaScript);
           exhausted = queue.length < want;
         }
         const batch = takeBatch(queue, batchSize, limit.bytes / 2 ** (attempt - 1));
@@ -294,6 +294,11 @@ async function fetchSized(source: NodeClient, slot: number, count: number, viaSc
   if (keys.length === 0) return [];
   const sizes = await memoryUsages(source, keys);
   return keys.map((key, i) => ({ key, size: sizes[i] ?? 0 }));
+}
+
+/** Up to `count` keys of the slot, sizes unknown (0). */
+async function fetchKeys(source: NodeClient, slot: number, count: number): Promise<SizedKey[]> {
+  return (await source.getKeysInSlot(slot, count)).map((key) => ({ key, size: 0 }));
 }
 
 async function memoryUsages(source: NodeClient, keys: readonly KeyName[]): Promise<number[]> {

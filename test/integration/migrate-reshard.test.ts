@@ -62,6 +62,27 @@ describe('SlotMigrator on a real cluster', () => {
     await expectIntact();
   });
 
+  it('with the budget off, asks the source for keys only (no MEMORY USAGE) and still moves a 2 MB value and a TTL intact', async () => {
+    const state = await topology.refresh();
+    const slots = [keySlot('{big}value'), keySlot('{ttl}key')];
+    const from = state.ownerOf(slots[0]!)!;
+    const to = state.masters.find((m) => m.id !== from.id)!;
+    const sizeCalls = async (node = from.address): Promise<number> => {
+      const stats = await topology.pool.get(node).info('commandstats');
+      return Number(/calls=(\d+)/.exec(stats['cmdstat_memory|usage'] ?? stats['cmdstat_memory'] ?? '')?.[1] ?? 0);
+    };
+    const before = await sizeCalls();
+    await new SlotMigrator(topology, { latencyBudgetMs: null }).reshard({ from: from.id, to: to.id, slots: [slots[0]!, ...(state.ownerOf(slots[1]!)!.id === from.id ? [slots[1]!] : [])] });
+    expect(await sizeCalls()).toBe(before);
+    // The budget's byte caps need the sizes: the default asks for them.
+    const onTarget = await sizeCalls(to.address);
+    await new SlotMigrator(topology).reshard({ from: to.id, to: from.id, slots: [slots[0]!] });
+    expect(await sizeCalls(to.address)).toBeGreaterThan(onTarget);
+    expect(await client.strlen('{big}value')).toBe(2 * 1024 * 1024);
+    expect(await client.ttl('{ttl}key')).toBeGreaterThan(3000);
+    await expectIntact();
+  });
+
   it('refuses bad input before sending anything', async () => {
     const migrator = new SlotMigrator(topology);
     const state = await topology.refresh();
