@@ -183,7 +183,7 @@ async function rebalanceOnce(tool: 'ours' | 'cli'): Promise<Sample> {
     clients.push(await startClientLoad(local.seeds, 'closed', 'closed'), await startClientLoad(local.seeds, 'fixed', `fixed:${FIXED_RATE}`));
     await sleep(500);
     const sample = await measured(topology, clients, async () => {
-      if (tool === 'ours') await new SlotMigrator(topology).rebalance({ useEmptyMasters: true });
+      if (tool === 'ours') await new SlotMigrator(topology, EXTRA).rebalance({ useEmptyMasters: true });
       else await run('redis-cli', ['--cluster', 'rebalance', formatAddress(local.seeds[0]!), '--cluster-use-empty-masters'], { maxBuffer: 64 * 1024 * 1024 });
     });
     const slots = (await topology.refresh()).node(formatAddress(node))?.slots.size ?? 0;
