@@ -277,7 +277,7 @@ export class LocalCluster {
         this.processes.splice(this.processes.indexOf(process), 1);
         await process.kill('SIGKILL');
         // Another process may have taken the port between our check and redis's bind: try another.
-        const portClash = error instanceof ClusterOpsError && /Address already in use/i.test(error.message);
+        const portClash = error instanceof ClusterOpsError && error.details['portInUse'] === true;
         if (!portClash || fixedPort !== undefined || attempt >= 5) throw error;
         taken.add(port);
       }

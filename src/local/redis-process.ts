@@ -133,8 +133,10 @@ export class RedisProcess {
         });
       }
       if (child.exitCode !== null || child.signalCode !== null) {
-        throw new ClusterOpsError('ERR_REDIS_START', `redis-server on ${this.host}:${this.port} exited at start: ${(stderr + this.logTail()).trim().slice(-600)}`, {
-          details: { address: `${this.host}:${this.port}` },
+        const output = (stderr + this.logTail()).trim();
+        // The server's log is the only place that says why it could not bind (EADDRINUSE).
+        throw new ClusterOpsError('ERR_REDIS_START', `redis-server on ${this.host}:${this.port} exited at start: ${output.slice(-600)}`, {
+          details: { address: `${this.host}:${this.port}`, portInUse: /Address already in use/i.test(output) },
         });
       }
       if (this.logSince(logOffset).includes('Ready to accept connections')) {

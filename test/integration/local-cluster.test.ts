@@ -1,7 +1,11 @@
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { RedisProcess } from '../../src/local/redis-process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { InvalidArgumentError, LocalCluster, UnknownNodeError } from '../../src/index';
+import { ClusterOpsError, InvalidArgumentError, LocalCluster, UnknownNodeError } from '../../src/index';
 import { pollUntil } from '../../src/util/poll';
 import { alive } from '../helpers/process-alive';
 
@@ -58,6 +62,23 @@ describe('LocalCluster', () => {
       expect(info['cluster_slots_assigned']).toBe('0');
     } finally {
       await topology.close();
+    }
+  });
+
+  it('a node whose port is taken fails with portInUse in its error details (LocalCluster then picks another port)', async () => {
+    const squatter = createServer();
+    await new Promise<void>((resolve) => squatter.listen(0, '127.0.0.1', resolve));
+    const port = (squatter.address() as { port: number }).port;
+    const dir = mkdtempSync(join(tmpdir(), 'rco-port-'));
+    const node = new RedisProcess({ host: '127.0.0.1', port, dir, redisServer: 'redis-server', config: { 'cluster-enabled': 'no' } });
+    try {
+      const error = await node.start().catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ClusterOpsError);
+      expect((error as ClusterOpsError).details).toMatchObject({ address: `127.0.0.1:${port}`, portInUse: true });
+    } finally {
+      await node.kill().catch(() => undefined);
+      await new Promise<void>((resolve) => squatter.close(() => resolve()));
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 
