@@ -19,6 +19,7 @@ import { LatencyController } from './latency-controller';
 import { LatencyStats } from './latency-stats';
 import { adviceFor, openSlotsOf, requireMastersStill, requireOwnMarks, roundRobinBySource } from './plan-guards';
 import { NodeUnresponsiveError } from '../slot-move/node-unresponsive-error';
+import { requireRestorableKeys } from './restorable-keys';
 import { runLimited } from '../util/run-limited';
 import type { SlotMigratorEvents } from './slot-migrator-events';
 import { SLOT_MIGRATOR_EVENT_LEVELS, SLOT_MIGRATOR_EVENT_NAMES } from './slot-migrator-event-names';
@@ -130,6 +131,7 @@ export class SlotMigrator extends EventEmitter<SlotMigratorEvents> {
       state.openSlots().map((mark) => ({ ...mark, address: state.node(mark.nodeId)?.address ?? mark.nodeId })),
       ours,
     );
+    await requireRestorableKeys(this.topology.pool, state, work);
     const run: Run = {
       totals,
       ours,

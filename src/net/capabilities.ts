@@ -41,7 +41,7 @@ export interface ServerCapabilities extends ServerInfo {
    */
   replicatesSetSlot: boolean;
   /**
-   * The RDB version of its DUMP payloads (Redis 5.0 and 6.x: 9, 7.0: 10, 7.2 and Valkey 8: 11). A
+   * The RDB version of its DUMP payloads (Redis 5.0 and 6.x: 9, 7.0: 10, 7.2 and Valkey 8: 11, 7.4: 12). A
    * server refuses to RESTORE (so MIGRATE into it fails for) payloads of a higher version: keys move
    * from older servers to newer ones, not back.
    */
@@ -89,7 +89,7 @@ export function capabilitiesOf(server: ServerInfo): ServerCapabilities {
     tls: atLeast('6.0'),
     replicatesSetSlot: server.kind === 'valkey' && compareVersions(server.version, '8.0') >= 0,
     allowReplicaMigrationConfig: atLeast('6.2'),
-    rdbVersion: atLeast('7.2') ? 11 : atLeast('7.0') ? 10 : 9,
+    rdbVersion: atLeast('7.4') ? 12 : atLeast('7.2') ? 11 : atLeast('7.0') ? 10 : 9,
     protectedCommandConfigs: atLeast('7.0'),
   };
 }

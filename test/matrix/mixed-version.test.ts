@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Cluster } from 'ioredis';
-import { ClusterTopology, FailoverController, LocalCluster, SlotMigrator, inspectServerBinary } from '../../src/index';
+import { ClusterTopology, FailoverController, LocalCluster, SlotMigrator, UnsupportedByServerError, inspectServerBinary } from '../../src/index';
 import { clusterDigest, writeKeys } from '../helpers/dataset';
 import { redisCliCheck } from '../helpers/redis-cli';
 import { startTestCluster, stopTestCluster } from '../helpers/test-cluster';
@@ -36,6 +36,37 @@ describe.skipIf(newer === undefined)(`a ${base.kind} ${base.version} cluster gai
     expect(moved.movedKeys).toBeGreaterThan(0);
     expect(await clusterDigest(client)).toEqual(digest);
     expect((await topology.check()).problems.filter((p) => p.severity === 'error')).toEqual([]);
+  });
+
+  it('refuses to move keys from the newer master back to an older one (newer RDB payloads) before anything is sent, and moves its empty slots', async () => {
+    const state = await topology.refresh();
+    const newest = state.masters.find((m) => m.server?.version === newer!.version && m.slots.size > 0)!;
+    const older = state.masters.find((m) => m.server?.version === base.version && m.slots.size > 0)!;
+    const slots = newest.slots.toArray();
+    const counts = await Promise.all(slots.map((slot) => topology.pool.get(newest.address).countKeysInSlot(slot)));
+    const keyed = slots.filter((_, i) => counts[i]! > 0);
+    const empty = slots.filter((_, i) => counts[i] === 0);
+    expect(keyed.length).toBeGreaterThan(0);
+    const setslotCalls = async (): Promise<number> => {
+      let total = 0;
+      for (const node of [newest, older]) {
+        const stats = await topology.pool.get(node.address).info('commandstats');
+        total += Number(/calls=(\d+)/.exec(stats['cmdstat_cluster|setslot'] ?? stats['cmdstat_cluster'] ?? '')?.[1] ?? 0);
+      }
+      return total;
+    };
+    if (newer!.rdbVersion > base.rdbVersion) {
+      const before = await setslotCalls();
+      const refused = await new SlotMigrator(topology).reshard({ from: newest.id, to: older.id, slots: keyed.slice(0, 3) }).catch((error: unknown) => error);
+      expect(refused).toBeInstanceOf(UnsupportedByServerError);
+      expect((refused as Error).message).toContain(`RDB version ${newer!.rdbVersion}`);
+      expect(await setslotCalls()).toBe(before);
+    }
+    if (empty.length > 0) {
+      const moved = await new SlotMigrator(topology).reshard({ from: newest.id, to: older.id, slots: empty.slice(0, 5) });
+      expect(moved.movedSlots).toBe(Math.min(5, empty.length));
+    }
+    expect(await clusterDigest(client)).toEqual(digest);
   });
 
   it('replaces every node by a newer one (replica added, failed over to, old node removed) and loses nothing', async () => {
