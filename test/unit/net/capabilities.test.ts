@@ -20,6 +20,7 @@ describe('server capabilities', () => {
     ['redis', '6.2.16', { slotRanges: false, aclUsers: true, clusterShards: false, bindSourceAddr: false, tls: true, replicatesSetSlot: false, allowReplicaMigrationConfig: true, rdbVersion: 9, infoEverything: true, manualFailoverNeedsOffset: false }],
     ['redis', '7.0.15', { slotRanges: true, aclUsers: true, clusterShards: true, bindSourceAddr: true, tls: true, replicatesSetSlot: false, rdbVersion: 10 }],
     ['redis', '7.2.6', { slotRanges: true, clusterShards: true, replicatesSetSlot: false, rdbVersion: 11 }],
+    ['redis', '7.4.1', { slotRanges: true, clusterShards: true, replicatesSetSlot: false, rdbVersion: 12 }],
     ['valkey', '8.0.1', { slotRanges: true, aclUsers: true, clusterShards: true, replicatesSetSlot: true, rdbVersion: 11 }],
   ] as const)('%s %s supports what its source has', (kind, version, expected) => {
     const redisCompatibleVersion = kind === 'valkey' ? '7.2.4' : version;
