@@ -91,7 +91,8 @@ export class HeldLease {
       const result = await this.store.renew(this.token, this.timing.ttlMs);
       if (this.released) return;
       if (result.renewed) {
-        this.validUntil = Math.max(this.validUntil, sentAt + this.timing.ttlMs - this.timing.safetyMarginMs);
+        const validForMs = Math.min(this.timing.ttlMs, result.validForMs ?? this.timing.ttlMs);
+        this.validUntil = Math.max(this.validUntil, sentAt + validForMs - this.timing.safetyMarginMs);
         this.listener.renewed(this.remainingMs);
       } else if (result.current !== undefined) {
         this.markLost('taken', `another holder (pid ${result.current.holder.pid} on ${result.current.holder.host}) has it now`, result.current);

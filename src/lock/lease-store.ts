@@ -39,7 +39,11 @@ export type LeaseAcquireResult = { acquired: true; fence: number; replicated: bo
  * Renewed: the store extended the lease by ttlMs. Not renewed: the lease is gone or held by
  * another token (`current`), which is final: the holder has lost it.
  */
-export type LeaseRenewResult = { renewed: true } | { renewed: false; current?: LeaseRecord };
+/**
+ * A renewal's outcome. `validForMs`: the store holds the lease for less than the full TTL from this renewal
+ * (some part of it was renewed earlier and expires sooner); the holder counts its validity from that.
+ */
+export type LeaseRenewResult = { renewed: true; validForMs?: number } | { renewed: false; current?: LeaseRecord };
 
 /**
  * Where the operation lease lives. Every method must be atomic with respect to the others (a

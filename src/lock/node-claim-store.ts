@@ -15,15 +15,25 @@ interface Claim {
   holder: LeaseRecord['holder'];
 }
 
+interface HeldClaim {
+  id: number;
+  claimedAt: number;
+  clockOffsetMs: number;
+  expiresAt: number;
+  /** The renewal on its way, if the node has not answered the last one yet. */
+  renewing?: Promise<void>;
+}
+
 interface Held {
   pool: NodePool;
   holder: LeaseRecord['holder'];
   /**
-   * node address -> CLIENT ID of the claiming connection, the claim time on that node, and that
-   * node's clock minus ours (ms), so a renewal needs no TIME round trip.
+   * node address -> CLIENT ID of the claiming connection, the claim time on that node, that node's
+   * clock minus ours (ms, so a renewal needs no TIME round trip), and when the claim runs out by our
+   * clock (counted from when its last successful write was sent).
    */
-  ids: Map<string, { id: number; claimedAt: number; clockOffsetMs: number }>;
-  /** Claims that must be renewed at each heartbeat for the lease to hold: a majority of those taken. */
+  ids: Map<string, HeldClaim>;
+  /** Claims that must stand for the lease to hold. */
   needed: number;
 }
 
@@ -37,8 +47,9 @@ interface Held {
  * most one proceeds (both yield only when each got ahead of the other on a different node).
  * A crashed holder's claims vanish with its connections; a paused holder's run out at their
  * expiry. Renewal rewrites the name on the same connection (a re-dialled connection means the
- * claim was lost, e.g. broken with CLIENT KILL); the lease holds while a majority of the claims taken
- * is renewed, so one busy node does not end it.
+ * claim was lost, e.g. broken with CLIENT KILL). The lease holds as long as the needed claims stand,
+ * each until its own expiry: a node that misses a heartbeat keeps its earlier claim, so one busy node
+ * does not end the lease, and the holder's validity never outlasts the claims it counts on.
  */
 export class NodeClaimStore implements LeaseStore {
   private readonly held = new Map<string, Held>();
@@ -81,39 +92,62 @@ export class NodeClaimStore implements LeaseStore {
       return { acquired: false, current: toRecord(latest(older)) };
     }
     const fence = Math.max(...[...held.ids.values()].map((entry) => entry.claimedAt));
-    // Taken on `needed` nodes; kept while a majority of them is renewed. A node that misses a heartbeat
-    // (busy while a large create() meets, restarting) does not end the lease: whoever comes next needs
-    // a majority or every node too, and meets the claims that still stand.
-    held.needed = majorityOf(held.ids.size);
     return { acquired: true, fence, replicated: true };
   }
 
   async renew(token: string, ttlMs: number): Promise<LeaseRenewResult> {
     const held = this.held.get(token);
     if (held === undefined) return { renewed: false };
-    const results = await Promise.all(
-      [...held.ids].map(async ([address, { id, claimedAt, clockOffsetMs }]): Promise<'renewed' | 'gone' | 'unknown'> => {
-        try {
-          const client = held.pool.get(address);
-          // One round trip: the new expiry in the node's clock (offset measured at the claim), and the connection's id.
-          const expiresAt = Date.now() + clockOffsetMs + ttlMs;
-          const [named, current] = await client.pipeline([['CLIENT', 'SETNAME', claimName({ token, claimedAt, expiresAt, holder: held.holder })], ['CLIENT', 'ID']]);
-          if (named instanceof Error) throw named;
-          if (Number(current) === id) return 'renewed';
-          // The connection was re-dialled: the claim it carried was killed (breakLock, expiry) or
-          // its node restarted. Do not leave a new claim there.
-          await client.call(['CLIENT', 'SETNAME', '']).catch(() => undefined);
-          held.ids.delete(address);
-          return 'gone';
-        } catch {
-          return 'unknown'; // unreachable now; its claim may still stand
-        }
-      }),
-    );
-    const renewed = results.filter((r) => r === 'renewed').length;
-    if (renewed >= held.needed) return { renewed: true };
+    const sentAt = Date.now();
+    let renewed = 0;
+    // A node that has not answered the previous renewal is not asked again: that renewal goes on.
+    const rounds = [...held.ids].map(([address, claim]) => {
+      claim.renewing ??= this.renewClaim(held, address, claim, token, ttlMs).then((ok) => {
+        claim.renewing = undefined;
+        if (ok) renewed++;
+      });
+      return claim.renewing;
+    });
+    // Wait for the answers, at most a command timeout: a slower node keeps its earlier claim (until its own
+    // expiry), and its renewal goes on in the background.
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([Promise.all(rounds), new Promise((resolve) => (timer = setTimeout(resolve, this.connection.commandTimeoutMs)))]);
+    clearTimeout(timer);
     if (held.ids.size < held.needed) return { renewed: false };
-    throw new LockStoreError(`renewed the claims on only ${renewed} node(s), ${held.needed} needed`, 'The next heartbeat retries; the lease runs out if it keeps failing.');
+    // The lease holds while `needed` claims stand: until the needed-th latest expiry.
+    const expiries = [...held.ids.values()].map((claim) => claim.expiresAt).sort((a, b) => b - a);
+    const validForMs = (expiries[held.needed - 1] ?? 0) - sentAt;
+    if (validForMs <= 0) return { renewed: false };
+    if (renewed === 0) throw new LockStoreError('no claimed node answered the renewal', 'The next heartbeat retries; the lease runs out if it keeps failing.');
+    return { renewed: true, validForMs };
+  }
+
+  /**
+   * Renews one claim: resolves true when renewed, false when it could not be (its claim then stands until its
+   * own expiry, or is gone). Waits for the node up to that expiry: a command timeout would close the
+   * connection, and with it the claim.
+   */
+  private async renewClaim(held: Held, address: string, claim: HeldClaim, token: string, ttlMs: number): Promise<boolean> {
+    const sentAt = Date.now();
+    try {
+      const client = held.pool.get(address);
+      // One round trip: the new expiry in the node's clock (offset measured at the claim), and the connection's id.
+      const expiresAt = sentAt + claim.clockOffsetMs + ttlMs;
+      const commands = [['CLIENT', 'SETNAME', claimName({ token, claimedAt: claim.claimedAt, expiresAt, holder: held.holder })], ['CLIENT', 'ID']];
+      const [named, current] = await client.pipeline(commands, { timeoutMs: Math.max(1, claim.expiresAt - sentAt) });
+      if (named instanceof Error) return false;
+      if (Number(current) === claim.id) {
+        claim.expiresAt = sentAt + ttlMs;
+        return true;
+      }
+      // The connection was re-dialled: the claim it carried was killed (breakLock, expiry) or its node
+      // restarted. Do not leave a new claim there.
+      await client.call(['CLIENT', 'SETNAME', '']).catch(() => undefined);
+      held.ids.delete(address);
+      return false;
+    } catch {
+      return false; // no answer: its claim stands until its own expiry
+    }
   }
 
   async release(token: string): Promise<void> {
@@ -157,7 +191,7 @@ export class NodeClaimStore implements LeaseStore {
     const now = Math.floor(micros / 1000);
     const clockOffsetMs = now - Math.round((asked + Date.now()) / 2);
     await client.call(['CLIENT', 'SETNAME', claimName({ token, claimedAt: micros, expiresAt: now + ttlMs, holder: held.holder })]);
-    held.ids.set(address, { id: Number(await client.call(['CLIENT', 'ID'])), claimedAt: micros, clockOffsetMs });
+    held.ids.set(address, { id: Number(await client.call(['CLIENT', 'ID'])), claimedAt: micros, clockOffsetMs, expiresAt: asked + ttlMs });
   }
 
   /**
