@@ -62,6 +62,8 @@ interface Session {
   operation: string;
   store: LeaseStore;
   scope: 'cluster' | 'nodes';
+  /** The lease's TTL for this session (longer for a create on many nodes, see nodeScopeTtlMs). */
+  ttlMs: number;
   lease?: HeldLease;
   acquiring?: Promise<HeldLease>;
   /** Why the lease could not be taken (OperationLockedError, LockStoreError): run() rethrows it. */
@@ -160,7 +162,8 @@ export class OperationLock extends EventEmitter<OperationLockEvents> {
   private async runSession<T>(operation: string, work: () => Promise<T>, scope: LockScope): Promise<T> {
     const scoped = scope.nodes !== undefined && this.options.store === undefined;
     const store = scoped ? new NodeClaimStore(this.host.connection, async () => scope.nodes ?? [], 'all') : this.store;
-    const session: Session = { operation, store, scope: scoped ? 'nodes' : 'cluster' };
+    const ttlMs = scoped ? nodeScopeTtlMs(this.options.ttlMs, scope.nodes?.length ?? 0) : this.options.ttlMs;
+    const session: Session = { operation, store, scope: scoped ? 'nodes' : 'cluster', ttlMs };
     const started = Date.now();
     try {
       if (scope.eager === true) await this.ensureLease(session);
@@ -189,7 +192,7 @@ export class OperationLock extends EventEmitter<OperationLockEvents> {
   private ensureLease(session: Session): Promise<HeldLease> {
     // Outside the session's context: the store's own reads (a refresh for the claims) must not wait for this very lease.
     session.acquiring ??= this.context.exit(() =>
-      this.acquire(session.store, session.operation).then(
+      this.acquire(session.store, session.operation, session.ttlMs).then(
         (lease) => {
           session.lease = lease;
           this.emit('lease-acquired', { operation: session.operation, token: lease.token, fence: lease.fence, replicated: lease.replicated, scope: session.scope });
@@ -235,8 +238,8 @@ export class OperationLock extends EventEmitter<OperationLockEvents> {
     this.defaultStore = undefined;
   }
 
-  private async acquire(store: LeaseStore, operation: string): Promise<HeldLease> {
-    const { ttlMs, renewIntervalMs, safetyMarginMs, waitMs } = this.options;
+  private async acquire(store: LeaseStore, operation: string, ttlMs: number): Promise<HeldLease> {
+    const { renewIntervalMs, safetyMarginMs, waitMs } = this.options;
     const key = processKey();
     const holder: LeaseHolder = {
       host: hostname(),
@@ -284,6 +287,19 @@ export class OperationLock extends EventEmitter<OperationLockEvents> {
       await sleep(Math.min(left, 200 + Math.random() * 300));
     }
   }
+}
+
+/** Per node of a create: at 100 fresh nodes on a small host, one may not answer a renewal for tens of seconds. */
+const NODE_SCOPE_TTL_PER_NODE_MS = 600;
+
+/**
+ * The TTL of a lease held as claims on every node of a create: the configured one, raised to 600 ms per
+ * node (60 s at 100 nodes). Each claim must be renewed within the TTL minus the safety margin, and a
+ * large create keeps its own nodes busy with handshakes. A creator that crashes loses its claims at once
+ * (they live on its connections); only a paused one holds them this long.
+ */
+export function nodeScopeTtlMs(ttlMs: number, nodes: number): number {
+  return Math.max(ttlMs, nodes * NODE_SCOPE_TTL_PER_NODE_MS);
 }
 
 function findLeaseLost(error: unknown): LeaseLostError | undefined {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { LeaseLostError, NodePool, NodeUnreachableError, OperationLock, OperationLockedError, type OperationLockOptions } from '../../../src/index';
 import { startFakeRespServer } from '../../helpers/fake-resp-server';
 import { MemoryLeaseStore } from '../../helpers/memory-lease-store';
+import { nodeScopeTtlMs } from '../../../src/lock/operation-lock';
 
 function lockWith(store: MemoryLeaseStore, options: OperationLockOptions = {}): { lock: OperationLock; pool: NodePool } {
   const pool = new NodePool({ connectTimeoutMs: 200, commandTimeoutMs: 200 });
@@ -157,6 +158,12 @@ describe('OperationLock', () => {
       await pool.close();
       await server.close();
     }
+  });
+
+  it('a create on many nodes holds its claims longer: 600 ms per node, never less than the configured TTL', () => {
+    expect(nodeScopeTtlMs(30_000, 6)).toBe(30_000);
+    expect(nodeScopeTtlMs(30_000, 100)).toBe(60_000);
+    expect(nodeScopeTtlMs(90_000, 100)).toBe(90_000);
   });
 
   it('the heartbeat keeps a long operation valid', async () => {
