@@ -1,5 +1,5 @@
 import { Redis } from 'ioredis';
-import { keySlot, type ClusterState, type ClusterTopology, type LocalCluster } from '../../src/index';
+import { SlotMigrator, keySlot, type ClusterNode, type ClusterState, type ClusterTopology, type LocalCluster } from '../../src/index';
 import { findDisagreements } from '../../src/model/agreement';
 import { redisCliCheck } from './redis-cli';
 
@@ -169,13 +169,25 @@ export function summarize(state: ClusterState): string {
  * crash point needs a replica to fail over to.
  */
 export async function restoreReplicas(topology: ClusterTopology): Promise<void> {
-  const state = await topology.refresh();
-  const spare = [
-    ...state.masters.filter((m) => m.slots.size === 0 && !m.failed && m.reachable),
-    ...state.masters.flatMap((m) => state.replicasOf(m.id).filter((r) => !r.failed).slice(1)),
+  let state = await topology.refresh();
+  const lacking = (current: ClusterState): ClusterNode[] => current.masters.filter((m) => m.slots.size > 0 && !m.failed && !current.replicasOf(m.id).some((r) => !r.failed));
+  const spares = (current: ClusterState): ClusterNode[] => [
+    ...current.masters.filter((m) => m.slots.size === 0 && !m.failed && m.reachable),
+    ...current.masters.flatMap((m) => current.replicasOf(m.id).filter((r) => !r.failed).slice(1)),
   ];
-  for (const master of state.masters.filter((m) => m.slots.size > 0 && !m.failed)) {
-    if (state.replicasOf(master.id).some((r) => !r.failed)) continue;
+  // A victim that came back a master with a few slots (one it had just claimed) leaves some master without a
+  // replica and no node to give it: hand its slots (and keys) to the largest master, so it can serve as one.
+  const short = lacking(state).length - spares(state).length;
+  if (short > 0) {
+    const small = state.masters.filter((m) => m.slots.size > 0 && m.slots.size < 100 && !m.failed).sort((a, b) => a.slots.size - b.slots.size);
+    for (const node of small.slice(0, short)) {
+      const heir = [...state.masters].filter((m) => m.id !== node.id && !m.failed && m.slots.size > 0).sort((a, b) => b.slots.size - a.slots.size)[0];
+      if (heir !== undefined) await new SlotMigrator(topology).reshard({ from: node.id, to: heir.id, slots: node.slots.toArray() });
+    }
+    state = (await topology.waitForConvergence()).state;
+  }
+  const spare = spares(state);
+  for (const master of lacking(state)) {
     const replica = spare.shift();
     if (replica === undefined) return;
     await topology.replicate(replica.id, master.id);

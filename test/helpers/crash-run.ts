@@ -51,7 +51,10 @@ const used = new Set<number>();
 async function preparePoint(cluster: CrashCluster, shape: CrashShape, round: number): Promise<{ source: ClusterNode; target: ClusterNode; keyed: number[]; empty: number[] }> {
   const state = await waitForHealthy(cluster.topology, cluster.local.nodes.length);
   await waitForReplicasInSync(cluster.topology);
-  const masters = state.masters.filter((m) => m.slots.size > 100).sort((a, b) => (a.id < b.id ? -1 : 1));
+  // Masters with a live replica, when there are two: a killed one must have a replica to fail over to.
+  const large = state.masters.filter((m) => m.slots.size > 100).sort((a, b) => (a.id < b.id ? -1 : 1));
+  const replicated = large.filter((m) => state.replicasOf(m.id).some((r) => !r.failed));
+  const masters = replicated.length >= 2 ? replicated : large;
   if (masters.length < 2) throw new Error(`fewer than two masters with slots to move between: ${summarize(state)}`);
   const source = masters[round % masters.length] as ClusterNode;
   const target = masters[(round + 1) % masters.length] as ClusterNode;
