@@ -180,6 +180,7 @@ describe('two operators and a paused or killed lease holder', { timeout: 150_000
     go(holder);
     await holder.waitFor((lines) => lines.some((line) => line.startsWith('acquired')));
     const refused = await topology.fix().catch((error: unknown) => error);
+    expect(holder.process.exitCode, 'the holder still runs (else its lease is rightly broken as dead)').toBeNull();
     expect(refused).toBeInstanceOf(OperationLockedError);
     holder.process.kill('SIGKILL');
     await holder.exited;
