@@ -1,4 +1,4 @@
-import type { LogLevel } from '../util/event-logger';
+import { eventNames, type LogLevel } from '../util/event-logger';
 import type { FailoverControllerEvents } from './failover-events';
 
 /** Every FailoverController event and the level a logger gets it at (the compiler demands each one). */
@@ -30,4 +30,4 @@ export const FAILOVER_CONTROLLER_EVENT_LEVELS = Object.freeze({
 } as const satisfies Record<keyof FailoverControllerEvents, LogLevel>);
 
 /** The names of FailoverController's events, at runtime. */
-export const FAILOVER_CONTROLLER_EVENT_NAMES = Object.freeze(Object.keys(FAILOVER_CONTROLLER_EVENT_LEVELS) as (keyof FailoverControllerEvents)[]);
+export const FAILOVER_CONTROLLER_EVENT_NAMES: readonly (keyof FailoverControllerEvents)[] = eventNames(FAILOVER_CONTROLLER_EVENT_LEVELS);

@@ -1,4 +1,4 @@
-import type { LogLevel } from '../util/event-logger';
+import { eventNames, type LogLevel } from '../util/event-logger';
 import type { ImporterEvents } from './import-events';
 
 /** Every Importer event and the level a logger gets it at (the compiler demands each one). */
@@ -10,4 +10,4 @@ export const IMPORTER_EVENT_LEVELS = Object.freeze({
 } as const satisfies Record<keyof ImporterEvents, LogLevel>);
 
 /** The names of Importer's events, at runtime. */
-export const IMPORTER_EVENT_NAMES = Object.freeze(Object.keys(IMPORTER_EVENT_LEVELS) as (keyof ImporterEvents)[]);
+export const IMPORTER_EVENT_NAMES: readonly (keyof ImporterEvents)[] = eventNames(IMPORTER_EVENT_LEVELS);

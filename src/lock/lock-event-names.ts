@@ -1,4 +1,4 @@
-import type { LogLevel } from '../util/event-logger';
+import { eventNames, type LogLevel } from '../util/event-logger';
 import type { OperationLockEvents } from './lock-events';
 
 /** Every OperationLock event and the level a logger gets it at (the compiler demands each one). */
@@ -13,4 +13,4 @@ export const OPERATION_LOCK_EVENT_LEVELS = Object.freeze({
 } as const satisfies Record<keyof OperationLockEvents, LogLevel>);
 
 /** The names of OperationLock's events, at runtime. */
-export const OPERATION_LOCK_EVENT_NAMES = Object.freeze(Object.keys(OPERATION_LOCK_EVENT_LEVELS) as (keyof OperationLockEvents)[]);
+export const OPERATION_LOCK_EVENT_NAMES: readonly (keyof OperationLockEvents)[] = eventNames(OPERATION_LOCK_EVENT_LEVELS);

@@ -1,4 +1,4 @@
-import type { LogLevel } from '../util/event-logger';
+import { eventNames, type LogLevel } from '../util/event-logger';
 import type { SlotMigratorEvents } from './slot-migrator-events';
 
 /** Every SlotMigrator event and the level a logger gets it at (the compiler demands each one). */
@@ -15,4 +15,4 @@ export const SLOT_MIGRATOR_EVENT_LEVELS = Object.freeze({
 } as const satisfies Record<keyof SlotMigratorEvents, LogLevel>);
 
 /** The names of SlotMigrator's events, at runtime. */
-export const SLOT_MIGRATOR_EVENT_NAMES = Object.freeze(Object.keys(SLOT_MIGRATOR_EVENT_LEVELS) as (keyof SlotMigratorEvents)[]);
+export const SLOT_MIGRATOR_EVENT_NAMES: readonly (keyof SlotMigratorEvents)[] = eventNames(SLOT_MIGRATOR_EVENT_LEVELS);

@@ -1,4 +1,4 @@
-import type { LogLevel } from '../util/event-logger';
+import { eventNames, type LogLevel } from '../util/event-logger';
 import type { ClusterTopologyEvents } from './topology-events';
 
 /** Every ClusterTopology event and the level a logger gets it at (the compiler demands each one). */
@@ -22,4 +22,4 @@ export const CLUSTER_TOPOLOGY_EVENT_LEVELS = Object.freeze({
 } as const satisfies Record<keyof ClusterTopologyEvents, LogLevel>);
 
 /** The names of ClusterTopology's events, at runtime. */
-export const CLUSTER_TOPOLOGY_EVENT_NAMES = Object.freeze(Object.keys(CLUSTER_TOPOLOGY_EVENT_LEVELS) as (keyof ClusterTopologyEvents)[]);
+export const CLUSTER_TOPOLOGY_EVENT_NAMES: readonly (keyof ClusterTopologyEvents)[] = eventNames(CLUSTER_TOPOLOGY_EVENT_LEVELS);

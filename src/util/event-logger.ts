@@ -19,6 +19,11 @@ const SECRET_KEYS = new Set(['password', 'pass', 'secret', 'token', 'auth', 'tls
  * A copy of an event payload fit for a log: values under secret-sounding keys replaced by
  * `[redacted]`, the given secrets scrubbed from every string, Buffers summarised, no cycles.
  */
+/** An emitter's event names at runtime, from its table of log levels (which the compiler keeps complete). */
+export function eventNames<Name extends string>(levels: Readonly<Record<Name, LogLevel>>): readonly Name[] {
+  return Object.freeze(Object.keys(levels) as Name[]);
+}
+
 export function redactForLog(value: unknown, secrets: readonly (string | undefined)[] = [], depth = 0): unknown {
   if (typeof value === 'string') return scrub(value, secrets);
   if (value === null || typeof value !== 'object') return value;
